@@ -1,0 +1,106 @@
+"""GOPS: the application factory."""
+import os
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask, current_app, request, session
+from flask_login import current_user
+
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def select_locale() -> str:
+    """The user's saved language, else the session's choice, else the browser's, else Korean."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _default_config():
+    import config
+
+    return config.DevelopmentConfig if os.environ.get("GOPS_ENV") == "development" else config.Config
+
+
+def create_app(config_class=None) -> Flask:
+    """Build the app: config, extensions, blueprints, error handlers, CLI."""
+    base = Path(__file__).resolve().parent.parent
+    app = Flask(__name__, template_folder=str(base / "templates"), static_folder=str(base / "static"))
+    app.config.from_object(config_class or _default_config())
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set: put it in the environment or .env")
+    Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(base / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(base / "translations"))
+    _configure_login()
+    with app.app_context():
+        _configure_sqlite(db.engine)
+
+    from app.core.formatting import register_filters
+    from app.core.security import set_security_headers
+
+    register_filters(app)
+    app.after_request(set_security_headers)
+    _register_template_globals(app)
+
+    from app.api import bp as api_bp
+    from app.auth import bp as auth_bp
+    from app.ideas import bp as ideas_bp
+
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(ideas_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions; tokens need none
+
+    from app.core.handlers import register_error_handlers
+    from app.cli import register_cli
+
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def _configure_login() -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from app.auth.models import User
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to continue.")
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id))
+
+
+def _configure_sqlite(engine) -> None:
+    """SQLite: WAL, foreign keys on, wait for locks instead of failing."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=15000")
+        cur.close()
+
+
+def _register_template_globals(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from app.core.forms import ActionForm
+
+    @app.context_processor
+    def inject():
+        return {"action_form_factory": ActionForm, "current_locale": str(get_locale())}

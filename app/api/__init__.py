@@ -1,0 +1,6 @@
+"""The JSON API v1: the web features over the same operations."""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)
+
+from app.api import auth, ideas, openapi, users  # noqa: E402,F401

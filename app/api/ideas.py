@@ -1,0 +1,138 @@
+"""API: ideas, supports, comments."""
+import sqlalchemy as sa
+from flask import current_app, jsonify, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.api import bp
+from app.api.auth import idempotent, json_body, require_user
+from app.api.serializers import comment_json, idea_json, page_json
+from app.core.errors import InvalidInput
+from app.core.forms import api_form
+from app.core.pagination import page_args
+from app.core.security import user_key
+from app.extensions import db, limiter
+from app.ideas.forms import CommentForm, IdeaForm
+from app.ideas.models import Comment
+from app.ideas.operations import (
+    add_comment, create_idea, edit_idea, ensure_can_edit, get_visible_idea, ideas_query, support_idea,
+    supported_idea_ids, withdraw_idea, withdraw_support,
+)
+from app.ideas.states import IdeaStatus
+
+IDEA_FIELDS = ("title", "summary", "body", "category", "municipality")
+
+
+@bp.get("/ideas")
+def list_ideas():
+    """Ideas, sorted and filtered like the board."""
+    page, per_page = page_args()
+    stmt = ideas_query(
+        sort=request.args.get("sort", "hot"),
+        status=request.args.get("status") or None,
+        category=request.args.get("category") or None,
+        municipality=request.args.get("municipality") or None,
+        q=request.args.get("q") or None,
+    )
+    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
+    supported = supported_idea_ids(current_user, [i.id for i in pagination.items])
+    auth = current_user.is_authenticated
+    items = [idea_json(i, full=False, supported=(i.id in supported) if auth else None) for i in pagination.items]
+    return jsonify(page_json(items, page, per_page, pagination.total))
+
+
+@bp.post("/ideas")
+@limiter.limit(lambda: current_app.config["POSTS_PER_USER"], key_func=user_key)
+@idempotent
+def post_idea():
+    """Post an idea (verified users)."""
+    user = require_user()
+    form = api_form(IdeaForm, json_body())
+    idea = create_idea(user, **{k: getattr(form, k).data for k in IDEA_FIELDS})
+    db.session.commit()
+    response = jsonify(idea_json(idea, viewer=user, supported=False))
+    response.headers["Location"] = url_for("api.get_idea", idea_id=idea.id)
+    return response, 201
+
+
+@bp.get("/ideas/<int:idea_id>")
+def get_idea(idea_id):
+    """One idea with its sanitized HTML body."""
+    idea = get_visible_idea(idea_id, current_user)
+    supported = bool(supported_idea_ids(current_user, [idea.id])) if current_user.is_authenticated else None
+    return jsonify(idea_json(idea, viewer=current_user, supported=supported))
+
+
+@bp.patch("/ideas/<int:idea_id>")
+def patch_idea(idea_id):
+    """The author edits the idea (until the first support) or withdraws it with {"status": "withdrawn"}."""
+    user = require_user()
+    idea = get_visible_idea(idea_id, user)
+    payload = json_body()
+    status = payload.pop("status", None)
+    if status is not None:
+        if status != IdeaStatus.WITHDRAWN.value or payload:
+            msg = str(_l('Only "withdrawn" can be set, and on its own.'))
+            raise InvalidInput(msg, code="invalid_status", fields={"status": [msg]})
+        withdraw_idea(idea, user)
+    else:
+        unknown = set(payload) - set(IDEA_FIELDS)
+        if unknown:
+            msg = str(_l("Unknown field."))
+            raise InvalidInput(msg, code="unknown_fields", fields={k: [msg] for k in sorted(unknown)})
+        ensure_can_edit(idea, user)  # before validating, so a stranger learns nothing from field errors
+        current = {"title": idea.title, "summary": idea.summary, "body": idea.body,
+                   "category": idea.category.code, "municipality": idea.municipality.code}
+        form = api_form(IdeaForm, {**current, **payload})
+        edit_idea(idea, user, **{k: getattr(form, k).data for k in IDEA_FIELDS})
+    db.session.commit()
+    return jsonify(idea_json(idea, viewer=user))
+
+
+def _support_reply(idea, user):
+    return jsonify({"supported": bool(supported_idea_ids(user, [idea.id])), "support_count": idea.support_count})
+
+
+@bp.put("/ideas/<int:idea_id>/support")
+@limiter.limit(lambda: current_app.config["SUPPORTS_PER_USER"], key_func=user_key)
+def put_support(idea_id):
+    """Support the idea; supporting again changes nothing."""
+    user = require_user()
+    idea = get_visible_idea(idea_id, user)
+    support_idea(idea, user)
+    db.session.commit()
+    return _support_reply(idea, user)
+
+
+@bp.delete("/ideas/<int:idea_id>/support")
+@limiter.limit(lambda: current_app.config["SUPPORTS_PER_USER"], key_func=user_key)
+def delete_support(idea_id):
+    """Withdraw one's support; withdrawing again changes nothing."""
+    user = require_user()
+    idea = get_visible_idea(idea_id, user)
+    withdraw_support(idea, user)
+    db.session.commit()
+    return _support_reply(idea, user)
+
+
+@bp.get("/ideas/<int:idea_id>/comments")
+def list_comments(idea_id):
+    """The idea's comments in time order; replies carry `parent_id`."""
+    idea = get_visible_idea(idea_id, current_user)
+    page, per_page = page_args(50)
+    stmt = sa.select(Comment).where(Comment.idea_id == idea.id).order_by(Comment.created_at, Comment.id)
+    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    return jsonify(page_json([comment_json(c) for c in pagination.items], page, per_page, pagination.total))
+
+
+@bp.post("/ideas/<int:idea_id>/comments")
+@limiter.limit(lambda: current_app.config["COMMENTS_PER_USER"], key_func=user_key)
+@idempotent
+def post_comment(idea_id):
+    """Comment, or reply with `parent_id`."""
+    user = require_user()
+    idea = get_visible_idea(idea_id, user)
+    form = api_form(CommentForm, json_body())
+    comment = add_comment(idea, user, form.body.data, form.parent_id.data)
+    db.session.commit()
+    return jsonify(comment_json(comment)), 201

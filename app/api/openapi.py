@@ -1,0 +1,138 @@
+"""The OpenAPI 3 document for /api/v1."""
+from flask import jsonify
+
+from app.api import bp
+
+
+def _ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema, description="OK"):
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERRORS = {str(s): {"$ref": "#/components/responses/Error"} for s in (400, 401, 403, 404, 409, 422, 429)}
+
+
+def _op(summary, ok="200", schema=None, body=None, params=(), auth=False, tags=()):
+    op = {"summary": summary, "tags": list(tags), "responses": {ok: _json(schema or {"type": "object"}), **ERRORS}}
+    if body:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    if params:
+        op["parameters"] = list(params)
+    if auth:
+        op["security"] = [{"bearer": []}, {"session": []}]
+    return op
+
+
+def _q(name, schema=None, description=""):
+    return {"name": name, "in": "query", "required": False, "schema": schema or {"type": "string"},
+            "description": description}
+
+
+IDEA_ID = {"name": "idea_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 200},
+               "description": "Same key and body replay the first response; another body gives 409."}
+PAGE = [_q("page", {"type": "integer", "minimum": 1}), _q("per_page", {"type": "integer", "minimum": 1, "maximum": 100})]
+
+
+def _page_of(item):
+    return {"type": "object", "properties": {"items": {"type": "array", "items": _ref(item)},
+            "page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": {"type": "integer"}}}
+
+
+SCHEMAS = {
+    "Error": {"type": "object", "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+        "code": {"type": "string"}, "message": {"type": "string"},
+        "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}}}}},
+    "Ref": {"type": "object", "properties": {"code": {"type": "string"}, "name_ko": {"type": "string"}, "name_en": {"type": "string"}}},
+    "UserPublic": {"type": "object", "properties": {"id": {"type": "integer"}, "display_name": {"type": "string"}}},
+    "Me": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "display_name": {"type": "string"}, "email": {"type": "string"},
+        "locale": {"type": "string", "enum": ["ko", "en"]}, "roles": {"type": "array", "items": {"type": "string"}},
+        "verified": {"type": "boolean"}, "investor_category": {"type": "string"},
+        "wallet_balance_amount": {"type": "integer"}, "currency": {"type": "string", "enum": ["KRW"]}}},
+    "Register": {"type": "object", "required": ["email", "password", "display_name"], "properties": {
+        "email": {"type": "string", "format": "email"}, "password": {"type": "string", "minLength": 10},
+        "display_name": {"type": "string", "minLength": 2, "maxLength": 60}, "locale": {"type": "string", "enum": ["ko", "en"]}}},
+    "Credentials": {"type": "object", "required": ["email", "password"], "properties": {
+        "email": {"type": "string"}, "password": {"type": "string"}}},
+    "Token": {"type": "object", "properties": {"token": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"}}},
+    "IdeaInput": {"type": "object", "required": ["title", "summary", "body", "category", "municipality"], "properties": {
+        "title": {"type": "string", "minLength": 4, "maxLength": 120},
+        "summary": {"type": "string", "minLength": 10, "maxLength": 300},
+        "body": {"type": "string", "minLength": 20, "maxLength": 20000, "description": "Markdown"},
+        "category": {"type": "string", "description": "a code from /categories"},
+        "municipality": {"type": "string", "description": "a code from /municipalities"}}},
+    "IdeaPatch": {"type": "object", "description": "Any IdeaInput fields, or {\"status\": \"withdrawn\"} alone.",
+                  "properties": {"status": {"type": "string", "enum": ["withdrawn"]}}},
+    "Idea": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "title": {"type": "string"}, "summary": {"type": "string"},
+        "status": {"type": "string", "enum": ["draft", "open", "shortlisted", "adopted", "archived", "withdrawn", "merged", "hidden"]},
+        "support_count": {"type": "integer"}, "comment_count": {"type": "integer"},
+        "author": _ref("UserPublic"), "category": _ref("Ref"), "municipality": _ref("Ref"),
+        "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time", "nullable": True},
+        "supported": {"type": "boolean"}, "body": {"type": "string"}, "body_html": {"type": "string", "description": "sanitized HTML"},
+        "permissions": {"type": "object", "additionalProperties": {"type": "boolean"}}, "url": {"type": "string"}}},
+    "SupportState": {"type": "object", "properties": {"supported": {"type": "boolean"}, "support_count": {"type": "integer"}}},
+    "CommentInput": {"type": "object", "required": ["body"], "properties": {
+        "body": {"type": "string", "minLength": 1, "maxLength": 5000}, "parent_id": {"type": "integer", "nullable": True}}},
+    "Comment": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "idea_id": {"type": "integer"}, "parent_id": {"type": "integer", "nullable": True},
+        "author": _ref("UserPublic"), "body": {"type": "string"}, "body_html": {"type": "string"},
+        "created_at": {"type": "string", "format": "date-time"}}},
+}
+
+PATHS = {
+    "/api/v1/openapi.json": {"get": _op("This document", tags=["meta"])},
+    "/api/v1/users": {"post": {**_op("Register", "201", _ref("Me"), _ref("Register"), [IDEMPOTENCY], tags=["users"])}},
+    "/api/v1/tokens": {"post": _op("Log in: exchange credentials for a bearer token", "201", _ref("Token"), _ref("Credentials"), tags=["users"])},
+    "/api/v1/me": {"get": _op("The acting user", schema=_ref("Me"), auth=True, tags=["users"])},
+    "/api/v1/municipalities": {"get": _op("Gyeonggi's 31 cities and counties", tags=["reference"])},
+    "/api/v1/categories": {"get": _op("Idea categories", tags=["reference"])},
+    "/api/v1/ideas": {
+        "get": _op("List ideas", schema=_page_of("Idea"), tags=["ideas"], params=[
+            _q("sort", {"type": "string", "enum": ["hot", "new", "top"]}),
+            _q("status", {"type": "string", "enum": ["open", "shortlisted", "adopted", "archived"]}),
+            _q("category"), _q("municipality"), _q("q", description="substring of title or summary"), *PAGE]),
+        "post": _op("Post an idea (verified users)", "201", _ref("Idea"), _ref("IdeaInput"), [IDEMPOTENCY], True, ["ideas"]),
+    },
+    "/api/v1/ideas/{idea_id}": {
+        "get": _op("One idea", schema=_ref("Idea"), params=[IDEA_ID], tags=["ideas"]),
+        "patch": _op("Edit (author, before the first support) or withdraw", schema=_ref("Idea"),
+                     body=_ref("IdeaPatch"), params=[IDEA_ID], auth=True, tags=["ideas"]),
+    },
+    "/api/v1/ideas/{idea_id}/support": {
+        "put": _op("Support (idempotent)", schema=_ref("SupportState"), params=[IDEA_ID], auth=True, tags=["ideas"]),
+        "delete": _op("Withdraw support (idempotent)", schema=_ref("SupportState"), params=[IDEA_ID], auth=True, tags=["ideas"]),
+    },
+    "/api/v1/ideas/{idea_id}/comments": {
+        "get": _op("Comments in time order", schema=_page_of("Comment"), params=[IDEA_ID, *PAGE], tags=["ideas"]),
+        "post": _op("Comment or reply", "201", _ref("Comment"), _ref("CommentInput"), [IDEA_ID, IDEMPOTENCY], True, ["ideas"]),
+    },
+}
+
+DOCUMENT = {
+    "openapi": "3.0.3",
+    "info": {"title": "GOPS API", "version": "1.0.0",
+             "description": "Gyeonggi Open Platform for SmartCity. Money is integer won; errors are "
+                            "{\"error\": {\"code\", \"message\", \"fields\"}}."},
+    "servers": [{"url": "/"}],
+    "paths": PATHS,
+    "components": {
+        "schemas": SCHEMAS,
+        "responses": {"Error": _json(_ref("Error"), "Error")},
+        "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "session": {"type": "apiKey", "in": "header", "name": "X-CSRFToken",
+                        "description": "A browser session cookie plus its CSRF token"},
+        },
+    },
+}
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """Serve the OpenAPI document."""
+    return jsonify(DOCUMENT)

@@ -1,0 +1,6 @@
+"""Users, roles, registration, login and email verification."""
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from app.auth import routes  # noqa: E402,F401

@@ -1,0 +1,26 @@
+"""Locale-aware formatting of won amounts and dates, exposed as Jinja filters."""
+from flask_babel import format_currency, format_date, format_datetime, format_decimal
+
+from app.core.timeutil import as_utc
+
+
+def format_won(amount: int | None) -> str:
+    """An integer won amount for the current locale (Korean: 1,000원; English: ₩1,000)."""
+    if amount is None:
+        return ""
+    from flask_babel import get_locale
+
+    if str(get_locale()) == "ko":
+        return f"{format_decimal(amount)}원"
+    return format_currency(amount, "KRW")
+
+
+def register_filters(app) -> None:
+    """Install the formatting filters into Jinja."""
+    from app.core.markdown import render_markdown
+
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["won"] = format_won
+    app.jinja_env.filters["number"] = lambda n: format_decimal(n or 0)
+    app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(as_utc(d), fmt) if d else ""
+    app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(as_utc(d), fmt) if d else ""

@@ -1,0 +1,64 @@
+"""Form helpers shared by pages and the JSON API."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import ValidationError
+
+from app.core.errors import InvalidInput
+
+
+def strip(value):
+    """Filter: trim surrounding whitespace from strings."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class ActionForm(FlaskForm):
+    """A form with nothing but the CSRF token, for buttons that change state."""
+
+
+class OneOf:
+    """Validator: the value must be one of the codes the field's `choices` offer."""
+
+    def __init__(self, message=None):
+        self.message = message or _l("Choose one of the listed options.")
+
+    def __call__(self, form, field):
+        if field.data not in {code for code, _label in field.choices or []}:
+            raise ValidationError(self.message)
+
+
+def _right_type(value, expected) -> bool:
+    if value is None:
+        return True
+    if expected is bool:
+        return isinstance(value, bool)
+    return isinstance(value, expected) and not isinstance(value, bool)
+
+
+def api_form(form_class, payload, **kwargs):
+    """Build `form_class` from a JSON object, refusing wrong types before validators run.
+
+    Raises InvalidInput (400) for a non-object body or a field of the wrong type, and
+    InvalidInput (422 semantics via code 'validation_failed') with per-field messages when
+    validation fails. Returns the validated form.
+    """
+    if not isinstance(payload, dict):
+        raise InvalidInput(_l("Send a JSON object."), code="invalid_json")
+    form = form_class(formdata=None, meta={"csrf": False}, **kwargs)
+    wrong = {
+        name: [str(_l("This field has the wrong type."))]
+        for name, field in form._fields.items()
+        if name in payload and not _right_type(payload[name], getattr(field, "json_type", str))
+    }
+    if wrong:
+        raise InvalidInput(_l("Some fields have the wrong type."), code="invalid_type", fields=wrong)
+    form.process(formdata=None, data={k: v for k, v in payload.items() if k in form._fields})
+    if not form.validate():
+        err = InvalidInput(_l("Some fields are not valid."), code="validation_failed", fields=form_errors(form))
+        err.status = 422
+        raise err
+    return form
+
+
+def form_errors(form) -> dict[str, list[str]]:
+    """A form's errors as plain strings per field."""
+    return {name: [str(e) for e in errs] for name, errs in form.errors.items()}

@@ -1,0 +1,6 @@
+"""Ideas, supports and comments."""
+from flask import Blueprint
+
+bp = Blueprint("ideas", __name__)
+
+from app.ideas import routes  # noqa: E402,F401

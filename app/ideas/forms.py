@@ -1,0 +1,43 @@
+"""Idea and comment forms (also used, without CSRF, to validate API input)."""
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.core.forms import OneOf, strip
+from app.extensions import db
+from app.ideas.models import Category, Municipality
+
+LENGTH_MSG = _l("Use between %(min)d and %(max)d characters.")
+
+
+class IdeaForm(FlaskForm):
+    """Title, summary, Markdown body, category and municipality."""
+
+    title = StringField(_l("Title"), filters=[strip], validators=[
+        DataRequired(_l("Give your idea a title.")), Length(min=4, max=120, message=LENGTH_MSG)])
+    summary = StringField(_l("Summary"), filters=[strip], validators=[
+        DataRequired(_l("Sum the idea up in a sentence or two.")), Length(min=10, max=300, message=LENGTH_MSG)])
+    body = TextAreaField(_l("Description (Markdown)"), filters=[strip], validators=[
+        DataRequired(_l("Describe the problem and your idea.")), Length(min=20, max=20000, message=LENGTH_MSG)])
+    category = SelectField(_l("Category"), validate_choice=False,
+                           validators=[DataRequired(_l("Choose a category.")), OneOf()])
+    municipality = SelectField(_l("City or county"), validate_choice=False,
+                               validators=[DataRequired(_l("Choose a city or county.")), OneOf()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cats = db.session.scalars(sa.select(Category).order_by(Category.position)).all()
+        munis = db.session.scalars(sa.select(Municipality).order_by(Municipality.name_ko)).all()
+        self.category.choices = [(c.code, c.name) for c in cats]
+        self.municipality.choices = [(m.code, m.name) for m in munis]
+
+
+class CommentForm(FlaskForm):
+    """A comment, or a reply to one."""
+
+    body = TextAreaField(_l("Comment"), filters=[strip], validators=[
+        DataRequired(_l("Write something first.")), Length(min=1, max=5000, message=LENGTH_MSG)])
+    parent_id = IntegerField(validators=[Optional()])
+    parent_id.json_type = int

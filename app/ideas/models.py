@@ -1,0 +1,172 @@
+"""Reference data (municipalities, categories) and ideas with their supports and comments."""
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_babel import get_locale
+
+from app.auth.models import User
+from app.core.timeutil import utcnow
+from app.extensions import db
+from app.ideas.states import COMMENTABLE, LABELS, SUPPORTABLE, IdeaStatus
+
+STATUS_VALUES = ", ".join(f"'{s.value}'" for s in IdeaStatus)
+
+
+class _Named:
+    """Reference rows carry a Korean and an English name."""
+
+    @property
+    def name(self) -> str:
+        """The name in the current locale."""
+        return self.name_en if str(get_locale()) == "en" else self.name_ko
+
+
+class Municipality(_Named, db.Model):
+    """One of Gyeonggi's 31 cities and counties."""
+
+    __tablename__ = "municipalities"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    code: so.Mapped[str] = so.mapped_column(sa.String(40), unique=True)
+    name_ko: so.Mapped[str] = so.mapped_column(sa.String(40))
+    name_en: so.Mapped[str] = so.mapped_column(sa.String(60))
+    #: "city" (si) or "county" (gun)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(10))
+
+
+class Category(_Named, db.Model):
+    """A policy area an idea belongs to."""
+
+    __tablename__ = "categories"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    code: so.Mapped[str] = so.mapped_column(sa.String(40), unique=True)
+    name_ko: so.Mapped[str] = so.mapped_column(sa.String(40))
+    name_en: so.Mapped[str] = so.mapped_column(sa.String(60))
+    position: so.Mapped[int] = so.mapped_column(default=0)
+
+
+class Idea(db.Model):
+    """A citizen's idea for a city problem."""
+
+    __tablename__ = "ideas"
+    __table_args__ = (
+        sa.CheckConstraint(f"status IN ({STATUS_VALUES})", name="status_known"),
+        sa.CheckConstraint("support_count >= 0", name="support_count_nonnegative"),
+        sa.CheckConstraint("comment_count >= 0", name="comment_count_nonnegative"),
+        sa.CheckConstraint("length(title) > 0", name="title_nonempty"),
+        sa.Index("ix_ideas_status_hot", "status", "hot_score"),
+        sa.Index("ix_ideas_status_created", "status", "created_at"),
+        sa.Index("ix_ideas_status_supports", "status", "support_count"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    author_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(120))
+    summary: so.Mapped[str] = so.mapped_column(sa.String(300))
+    body: so.Mapped[str] = so.mapped_column(sa.Text)
+    category_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("categories.id"), index=True)
+    municipality_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("municipalities.id"), index=True)
+    status: so.Mapped[str] = so.mapped_column(sa.String(20), default=IdeaStatus.OPEN.value)
+    #: denormalized count of Support rows, changed in SQL with each support
+    support_count: so.Mapped[int] = so.mapped_column(default=0)
+    #: denormalized count of Comment rows
+    comment_count: so.Mapped[int] = so.mapped_column(default=0)
+    #: log10(supports + 1) + (time of the latest support or of posting) / 45000; see operations.hot_expr
+    hot_score: so.Mapped[float] = so.mapped_column(sa.Float, default=0.0)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    shortlisted_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    answer_due_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+
+    author: so.Mapped[User] = so.relationship(lazy="joined", innerjoin=True)
+    category: so.Mapped[Category] = so.relationship(lazy="joined", innerjoin=True)
+    municipality: so.Mapped[Municipality] = so.relationship(lazy="joined", innerjoin=True)
+
+    def __repr__(self) -> str:
+        return f"<Idea {self.id} {self.status}>"
+
+    @property
+    def status_label(self) -> str:
+        """The status in the current language."""
+        return str(LABELS[IdeaStatus(self.status)])
+
+    def is_visible_to(self, user) -> bool:
+        """Hidden and draft ideas are seen only by their author and stewards."""
+        if self.status not in (IdeaStatus.HIDDEN.value, IdeaStatus.DRAFT.value):
+            return True
+        return bool(user and user.is_authenticated and (user.id == self.author_id or user.has_role("steward")))
+
+    def can_edit(self, user) -> bool:
+        """The author may edit while the idea is a draft or open and nobody supports it yet."""
+        return bool(
+            user
+            and user.is_authenticated
+            and user.id == self.author_id
+            and not user.is_restricted
+            and self.status in (IdeaStatus.DRAFT.value, IdeaStatus.OPEN.value)
+            and self.support_count == 0
+        )
+
+    def can_withdraw(self, user) -> bool:
+        """The author may withdraw a draft or open idea."""
+        return bool(
+            user
+            and user.is_authenticated
+            and user.id == self.author_id
+            and self.status in (IdeaStatus.DRAFT.value, IdeaStatus.OPEN.value)
+        )
+
+    def can_support(self, user) -> bool:
+        """Verified, unrestricted users other than the author may support an open or shortlisted idea."""
+        return bool(
+            user
+            and user.is_authenticated
+            and user.can_participate()
+            and user.id != self.author_id
+            and self.status in {s.value for s in SUPPORTABLE}
+        )
+
+    def can_comment(self, user) -> bool:
+        """Verified, unrestricted users may comment while the discussion is open."""
+        return bool(
+            user
+            and user.is_authenticated
+            and user.can_participate()
+            and self.status in {s.value for s in COMMENTABLE}
+        )
+
+
+class Support(db.Model):
+    """A user's support of an idea; one per user and idea."""
+
+    __tablename__ = "supports"
+    __table_args__ = (sa.UniqueConstraint("idea_id", "user_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    idea_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("ideas.id", ondelete="CASCADE"))
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class Comment(db.Model):
+    """A comment on an idea; replies nest one level."""
+
+    __tablename__ = "comments"
+    __table_args__ = (
+        sa.CheckConstraint("length(body) > 0", name="body_nonempty"),
+        sa.CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+        sa.Index("ix_comments_idea_created", "idea_id", "created_at"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    idea_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("ideas.id", ondelete="CASCADE"))
+    author_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    parent_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    body: so.Mapped[str] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    author: so.Mapped[User] = so.relationship(lazy="joined", innerjoin=True)

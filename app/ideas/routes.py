@@ -1,0 +1,194 @@
+"""Idea pages: the board, an idea, posting, editing, supporting, commenting."""
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.core.errors import DomainError
+from app.core.forms import ActionForm
+from app.core.pagination import page_args
+from app.core.security import user_key
+from app.extensions import db, limiter
+from app.ideas import bp
+from app.ideas.forms import CommentForm, IdeaForm
+from app.ideas.models import Category, Municipality
+from app.ideas.states import LABELS, IdeaStatus
+from app.ideas.operations import (
+    PUBLIC_STATUSES, add_comment, comment_threads, create_idea, edit_idea, get_visible_idea,
+    ideas_query, support_idea, supported_idea_ids, withdraw_idea, withdraw_support,
+)
+
+
+def _idea_or_404(idea_id):
+    try:
+        return get_visible_idea(idea_id, current_user)
+    except DomainError:
+        abort(404)
+
+
+def _apply_errors(form, exc: DomainError) -> None:
+    """Show a domain error on the form fields it names, or as a message."""
+    db.session.rollback()
+    if exc.fields:
+        for field, messages in exc.fields.items():
+            getattr(form, field).errors.extend(messages)
+    else:
+        flash(str(exc.message), "error")
+
+
+@bp.route("/")
+def home():
+    """The front page is the idea board."""
+    return redirect(url_for("ideas.index"))
+
+
+@bp.route("/ideas")
+def index():
+    """Browse ideas: sort by hot, new or top; filter by status, category, municipality."""
+    args = {k: request.args.get(k) or None for k in ("status", "category", "municipality", "q")}
+    sort = request.args.get("sort", "hot")
+    try:
+        page, per_page = page_args(current_app.config["IDEAS_PER_PAGE"])
+        stmt = ideas_query(sort=sort, **args)
+    except DomainError as exc:
+        return render_template("errors/error.html", message=exc.message), 400
+    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    supported = supported_idea_ids(current_user, [i.id for i in pagination.items])
+    categories = db.session.scalars(sa.select(Category).order_by(Category.position)).all()
+    municipalities = db.session.scalars(sa.select(Municipality).order_by(Municipality.name_ko)).all()
+    return render_template(
+        "ideas/index.html", pagination=pagination, ideas=pagination.items, supported=supported,
+        sort=sort, filters=args, statuses=PUBLIC_STATUSES, categories=categories,
+        query_args={k: v for k, v in {"sort": sort, **args}.items() if v},
+        status_labels={s: LABELS[IdeaStatus(s)] for s in PUBLIC_STATUSES},
+        municipalities=municipalities, action_form=ActionForm(),
+    )
+
+
+@bp.route("/ideas/new", methods=["GET", "POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["POSTS_PER_USER"], methods=["POST"], key_func=user_key)
+def new():
+    """Post an idea."""
+    if not current_user.can_participate():
+        flash(_("Verify your email address before posting an idea."), "error")
+        return redirect(url_for("ideas.index"))
+    form = IdeaForm()
+    if form.validate_on_submit():
+        try:
+            idea = create_idea(current_user, **_idea_fields(form))
+        except DomainError as exc:
+            _apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Your idea is posted. Share it so others can support it."))
+            return redirect(url_for("ideas.show", idea_id=idea.id))
+    return render_template("ideas/form.html", form=form, idea=None), 200 if not form.errors else 400
+
+
+def _idea_fields(form) -> dict:
+    return {k: getattr(form, k).data for k in ("title", "summary", "body", "category", "municipality")}
+
+
+@bp.route("/ideas/<int:idea_id>")
+def show(idea_id):
+    """One idea with its discussion."""
+    idea = _idea_or_404(idea_id)
+    return render_template(
+        "ideas/show.html", idea=idea, threads=comment_threads(idea),
+        supported=bool(supported_idea_ids(current_user, [idea.id])),
+        comment_form=CommentForm(), action_form=ActionForm(),
+    )
+
+
+@bp.route("/ideas/<int:idea_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(idea_id):
+    """Edit one's idea until the first support."""
+    idea = _idea_or_404(idea_id)
+    if not idea.can_edit(current_user):
+        abort(403)
+    form = IdeaForm(data=None if request.method == "POST" else {
+        "title": idea.title, "summary": idea.summary, "body": idea.body,
+        "category": idea.category.code, "municipality": idea.municipality.code,
+    })
+    if form.validate_on_submit():
+        try:
+            edit_idea(idea, current_user, **_idea_fields(form))
+        except DomainError as exc:
+            _apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Your changes are saved."))
+            return redirect(url_for("ideas.show", idea_id=idea.id))
+    return render_template("ideas/form.html", form=form, idea=idea), 200 if not form.errors else 400
+
+
+@bp.route("/ideas/<int:idea_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(idea_id):
+    """The author withdraws the idea."""
+    idea = _idea_or_404(idea_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        withdraw_idea(idea, current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("ideas.show", idea_id=idea.id))
+    db.session.commit()
+    flash(_("Your idea is withdrawn."))
+    return redirect(url_for("ideas.show", idea_id=idea.id))
+
+
+@bp.route("/ideas/<int:idea_id>/support", methods=["POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["SUPPORTS_PER_USER"], key_func=user_key)
+def support(idea_id):
+    """Support the idea, or take the support back (`action=withdraw`)."""
+    idea = _idea_or_404(idea_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        if request.form.get("action") == "withdraw":
+            withdraw_support(idea, current_user)
+        else:
+            support_idea(idea, current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    else:
+        db.session.commit()
+    return redirect(_back_to(idea))
+
+
+def _back_to(idea) -> str:
+    """Return to the list the button was on, or to the idea."""
+    target = request.form.get("next") or ""
+    if target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("ideas.show", idea_id=idea.id)
+
+
+@bp.route("/ideas/<int:idea_id>/comments", methods=["POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["COMMENTS_PER_USER"], key_func=user_key)
+def comment(idea_id):
+    """Add a comment or a reply."""
+    idea = _idea_or_404(idea_id)
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            c = add_comment(idea, current_user, form.body.data, form.parent_id.data)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            db.session.commit()
+            return redirect(url_for("ideas.show", idea_id=idea.id, _anchor=f"comment-{c.id}"))
+    else:
+        for messages in form.errors.values():
+            for m in messages:
+                flash(str(m), "error")
+    return redirect(url_for("ideas.show", idea_id=idea.id, _anchor="comments"))

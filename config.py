@@ -1,0 +1,86 @@
+"""Configuration classes; the environment (and a `.env` file) override the defaults."""
+import os
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent
+load_dotenv(BASE_DIR / ".env")
+
+
+def _database_url(default_file: str) -> str:
+    """Return DATABASE_URL, mapping plain postgres URLs to the psycopg 3 driver."""
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'instance' / default_file}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    """Production-safe defaults."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _database_url("gops.sqlite")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    INSTANCE_DIR = os.environ.get("INSTANCE_DIR", str(BASE_DIR / "instance"))
+
+    # Sessions: HttpOnly, SameSite=Lax, Secure unless development says otherwise.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    BABEL_DEFAULT_LOCALE = "ko"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Seoul"
+    LANGUAGES = ("ko", "en")
+
+    # Rate limits: Redis at scale (RATELIMIT_STORAGE_URI=redis://...).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_FAILS_PER_ACCOUNT = os.environ.get("LOGIN_FAILS_PER_ACCOUNT", "5 per 15 minutes")
+    LOGIN_FAILS_PER_ADDRESS = os.environ.get("LOGIN_FAILS_PER_ADDRESS", "100 per 15 minutes")
+    REGISTRATIONS_PER_ADDRESS = os.environ.get("REGISTRATIONS_PER_ADDRESS", "50 per hour")
+    SUPPORTS_PER_USER = os.environ.get("SUPPORTS_PER_USER", "60 per minute;600 per day")
+    POSTS_PER_USER = os.environ.get("POSTS_PER_USER", "10 per hour;30 per day")
+    COMMENTS_PER_USER = os.environ.get("COMMENTS_PER_USER", "20 per 10 minutes")
+
+    # Mail: written to instance/mail/ unless MAIL_SERVER is set.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") == "1"
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "GOPS <no-reply@gops.local>")
+    EMAIL_VERIFY_MAX_AGE = 60 * 60 * 24 * 3
+
+    API_TOKEN_DAYS = 30
+    IDEAS_PER_PAGE = 20
+    PASSWORD_MIN_LENGTH = 10
+
+
+class DevelopmentConfig(Config):
+    """`make run`: plain HTTP on localhost, a fixed development secret."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+
+class TestConfig(Config):
+    """The test suite: TEST_DATABASE_URL picks PostgreSQL, else a SQLite file per run."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    RATELIMIT_STORAGE_URI = "memory://"
+    MAIL_SERVER = None
