@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, ValidationError
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from app.auth.operations import password_problem
@@ -21,7 +22,7 @@ class RegisterForm(FlaskForm):
         Length(min=2, max=60, message=_l("Use between %(min)d and %(max)d characters.")),
     ])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Choose a password."))])
-    locale = SelectField(_l("Language"), choices=[("ko", "한국어"), ("en", "English")], default="ko",
+    locale = SelectField(_l("Language"), choices=[SelectChoice("ko", "한국어"), SelectChoice("en", "English")], default="ko",
                          validate_choice=False, validators=[OneOf()])
 
     def validate_password(self, field):
@@ -45,7 +46,6 @@ class LoginForm(FlaskForm):
     email = EmailField(_l("Email"), filters=[strip], validators=[DataRequired(_l("Enter your email address."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
     remember = BooleanField(_l("Keep me logged in"))
-    remember.json_type = bool
 
 
 class ResendForm(FlaskForm):

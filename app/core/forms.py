@@ -1,7 +1,7 @@
 """Form helpers shared by pages and the JSON API."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import ValidationError
+from wtforms import BooleanField, IntegerField, ValidationError
 
 from app.core.errors import InvalidInput
 
@@ -22,8 +22,17 @@ class OneOf:
         self.message = message or _l("Choose one of the listed options.")
 
     def __call__(self, form, field):
-        if field.data not in {code for code, _label in field.choices or []}:
+        if field.data not in {choice.value for choice in field.choices or []}:
             raise ValidationError(self.message)
+
+
+def _json_type(field) -> type:
+    """The JSON type a field accepts: numbers for IntegerField, booleans for BooleanField, else strings."""
+    if isinstance(field, IntegerField):
+        return int
+    if isinstance(field, BooleanField):
+        return bool
+    return str
 
 
 def _right_type(value, expected) -> bool:
@@ -47,7 +56,7 @@ def api_form(form_class, payload, **kwargs):
     wrong = {
         name: [str(_l("This field has the wrong type."))]
         for name, field in form._fields.items()
-        if name in payload and not _right_type(payload[name], getattr(field, "json_type", str))
+        if name in payload and not _right_type(payload[name], _json_type(field))
     }
     if wrong:
         raise InvalidInput(_l("Some fields have the wrong type."), code="invalid_type", fields=wrong)

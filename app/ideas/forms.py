@@ -3,6 +3,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.forms import OneOf, strip
@@ -30,8 +31,8 @@ class IdeaForm(FlaskForm):
         super().__init__(*args, **kwargs)
         cats = db.session.scalars(sa.select(Category).order_by(Category.position)).all()
         munis = db.session.scalars(sa.select(Municipality).order_by(Municipality.name_ko)).all()
-        self.category.choices = [(c.code, c.name) for c in cats]
-        self.municipality.choices = [(m.code, m.name) for m in munis]
+        self.category.choices = [SelectChoice(c.code, c.name) for c in cats]
+        self.municipality.choices = [SelectChoice(m.code, m.name) for m in munis]
 
 
 class CommentForm(FlaskForm):
@@ -40,4 +41,3 @@ class CommentForm(FlaskForm):
     body = TextAreaField(_l("Comment"), filters=[strip], validators=[
         DataRequired(_l("Write something first.")), Length(min=1, max=5000, message=LENGTH_MSG)])
     parent_id = IntegerField(validators=[Optional()])
-    parent_id.json_type = int

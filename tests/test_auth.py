@@ -1,0 +1,131 @@
+"""Registration, email verification, login and logout, through the pages."""
+import email
+import email.policy
+import re
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from app.auth.models import User
+
+LOGOUT_BUTTON = ">로그아웃</button>"
+
+
+def _mail_link(app) -> str:
+    mails = sorted((Path(app.config["INSTANCE_DIR"]) / "mail").glob("*.eml"))
+    assert mails, "no mail was written"
+    body = email.message_from_bytes(mails[-1].read_bytes(), policy=email.policy.default).get_content()
+    return re.search(r"http://localhost(/auth/verify/\S+)", body).group(1)
+
+
+def _register(client, **overrides):
+    data = {"email": "Minji@Example.org", "display_name": "김민지", "password": "bike-lanes-4-suwon",
+            "confirm": "bike-lanes-4-suwon", "locale": "ko", **overrides}
+    return client.post_form("/auth/register", data)
+
+
+def test_register_verify_and_login(app, client, db):
+    response = _register(client)
+    assert response.status_code == 302
+    user = db.session.scalar(sa.select(User))
+    assert user.email == "minji@example.org"  # stored lower-cased
+    assert user.password_hash.startswith("scrypt:")
+    assert not user.is_verified
+    assert user.roles == {"citizen"}
+
+    client.post_form("/auth/logout")
+    assert client.get(_mail_link(app)).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user.id).is_verified
+
+    response = client.post_form("/auth/login", {"email": "MINJI@example.org", "password": "bike-lanes-4-suwon"})
+    assert response.status_code == 302
+    assert LOGOUT_BUTTON in client.get("/ideas").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("overrides, field_error", [
+    ({"email": ""}, "이메일 주소를 입력해 주세요."),
+    ({"email": "not-an-email"}, "올바른 이메일 주소를 입력해 주세요."),
+    ({"display_name": ""}, "다른 사람에게 보일 이름을 입력해 주세요."),
+    ({"display_name": "가" * 61}, "2자 이상 60자 이하로 입력해 주세요."),
+    ({"password": "short", "confirm": "short"}, "10자 이상으로 정해 주세요."),
+    ({"password": "1234567890", "confirm": "1234567890"}, "너무 쉽게 추측할 수 있는 비밀번호입니다."),
+    ({"password": "minji-password", "confirm": "minji-password"}, "비밀번호에 이메일 주소를 넣을 수 없습니다."),
+    ({"confirm": "something-else-1"}, "비밀번호가 서로 다릅니다."),
+    ({"locale": "fr"}, "목록에 있는 항목 중에서 골라 주세요."),
+])
+def test_registration_refuses_bad_input_and_writes_nothing(client, db, overrides, field_error):
+    response = _register(client, **overrides)
+    assert response.status_code == 400
+    assert field_error in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+
+
+def test_duplicate_email_is_refused_case_insensitively(client, db, create_user):
+    create_user("minji@example.org")
+    response = _register(client, email="MINJI@example.org")
+    assert response.status_code == 400
+    assert "이 이메일 주소로 가입한 계정이 이미 있습니다." in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
+
+
+def test_wrong_password_is_refused(client, create_user):
+    user = create_user()
+    response = client.post_form("/auth/login", {"email": user.email, "password": "wrong password!"})
+    assert response.status_code == 400
+    assert "이메일 주소 또는 비밀번호가 올바르지 않습니다." in response.get_data(as_text=True)
+
+
+def test_login_starts_a_new_session(client, create_user):
+    user = create_user()
+    client.csrf_token()
+    with client.session_transaction() as sess:
+        sess["planted"] = "by an attacker"
+    client.post_form("/auth/login", {"email": user.email, "password": "correct horse battery"})
+    with client.session_transaction() as sess:
+        assert "planted" not in sess
+        assert sess["_user_id"] == str(user.id)
+
+
+def test_tampered_verification_link_is_refused(app, client, create_user):
+    create_user(verified=False)
+    assert client.get("/auth/verify/not-a-real-token").status_code == 400
+
+
+def test_verification_link_expires(app, client, db, create_user, monkeypatch):
+    from app.auth.operations import verification_token
+
+    user = create_user(verified=False)
+    token = verification_token(user)
+    app.config["EMAIL_VERIFY_MAX_AGE"] = -1
+    assert client.get(f"/auth/verify/{token}").status_code == 400
+    db.session.expire_all()
+    assert not db.session.get(User, user.id).is_verified
+
+
+def test_logout_needs_post_with_csrf(client, create_user, login_as):
+    login_as(create_user())
+    assert client.get("/auth/logout").status_code == 405
+    client.post("/auth/logout")  # no CSRF token: still logged in
+    assert LOGOUT_BUTTON in client.get("/ideas").get_data(as_text=True)
+    client.post_form("/auth/logout")
+    assert LOGOUT_BUTTON not in client.get("/ideas").get_data(as_text=True)
+
+
+def test_open_redirect_after_login_is_refused(client, create_user):
+    user = create_user()
+    response = client.post_form("/auth/login?next=//evil.example/x",
+                                {"email": user.email, "password": "correct horse battery"})
+    assert response.headers["Location"] == "/ideas"
+
+
+def test_language_switch(client, create_user, login_as, db):
+    assert "아이디어 올리기" in client.get("/ideas").get_data(as_text=True)
+    client.post_form("/auth/locale", {"locale": "en", "next": "/ideas"})
+    assert "Post an idea" in client.get("/ideas").get_data(as_text=True)
+    user = create_user()
+    login_as(user)
+    client.post_form("/auth/locale", {"locale": "en"})
+    db.session.expire_all()
+    assert db.session.get(User, user.id).locale == "en"
