@@ -116,13 +116,24 @@ def client(app) -> Client:
 @pytest.fixture
 def create_user(db):
     """Factory: a committed user (verified unless told otherwise)."""
+    from app.auth.models import User, UserRole
     from app.auth.operations import grant_role, register_user
     from app.core.security import Role
     from app.core.timeutil import utcnow
 
+    from werkzeug.security import generate_password_hash
+
+    known_hash = generate_password_hash(PASSWORD, method="scrypt")
+
     def make(email=None, *, name=None, verified=True, roles=(), password=PASSWORD, locale="ko"):
         n = next(_counter)
-        user = register_user(email or f"user{n}@example.org", password, name or f"시민{n}", locale)
+        if password == PASSWORD:  # reuse one scrypt hash: hashing is slow by design
+            user = User(email=email or f"user{n}@example.org", display_name=name or f"시민{n}", locale=locale,
+                        password_hash=known_hash)
+            user.role_rows.append(UserRole(role="citizen"))
+            db.session.add(user)
+        else:
+            user = register_user(email or f"user{n}@example.org", password, name or f"시민{n}", locale)
         for role in roles:
             grant_role(user, Role(role))
         if verified:

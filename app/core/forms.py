@@ -7,8 +7,8 @@ from app.core.errors import InvalidInput
 
 
 def strip(value):
-    """Filter: trim surrounding whitespace from strings."""
-    return value.strip() if isinstance(value, str) else value
+    """Filter: drop NUL characters (PostgreSQL refuses them) and trim surrounding whitespace."""
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
 class ActionForm(FlaskForm):

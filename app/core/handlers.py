@@ -1,5 +1,5 @@
 """Error handlers: JSON for /api/, pages for the rest; nothing a client sends yields a 500."""
-from flask import jsonify, render_template, request
+from flask import abort, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -40,8 +40,18 @@ def _http_message(status: int) -> str:
     }.get(status, _("Something went wrong."))
 
 
+def refuse_nul_bytes():
+    """No text field may hold a NUL character (PostgreSQL refuses them); refuse such requests early."""
+    values = [*request.args.values()]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values += [v for k, v in request.form.items(multi=True) if k != "password"]
+    if any("\x00" in v for v in values):
+        abort(400)
+
+
 def register_error_handlers(app) -> None:
     """Install the handlers on the app."""
+    app.before_request(refuse_nul_bytes)
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):

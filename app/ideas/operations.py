@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 
+from app.core.lookup import get_by_id
 from app.core.errors import InvalidInput, NotFound, PermissionDenied
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -155,7 +156,7 @@ def add_comment(idea: Idea, user, body: str, parent_id: int | None = None) -> Co
         raise PermissionDenied(_l("The discussion on this idea is closed."), code="comments_closed")
     parent = None
     if parent_id is not None:
-        parent = db.session.get(Comment, parent_id)
+        parent = get_by_id(Comment, parent_id)
         if parent is None or parent.idea_id != idea.id:
             raise NotFound(_l("The comment you replied to does not exist."), code="parent_not_found")
         if parent.parent_id is not None:
@@ -216,7 +217,7 @@ def ideas_query(*, sort: str = "hot", status: str | None = None, category: str |
 
 def get_visible_idea(idea_id: int, user) -> Idea:
     """The idea if it exists and this user may see it, else NotFound."""
-    idea = db.session.get(Idea, idea_id)
+    idea = get_by_id(Idea, idea_id)
     if idea is None or not idea.is_visible_to(user):
         raise NotFound(_l("There is no such idea."), code="idea_not_found")
     return idea
