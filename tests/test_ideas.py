@@ -202,3 +202,16 @@ def test_pages_paginate(client, db, create_idea, create_user):
     first = client.get("/ideas?sort=new").get_data(as_text=True)
     second = client.get("/ideas?sort=new&page=2").get_data(as_text=True)
     assert first.count('class="idea-card"') == 20 and second.count('class="idea-card"') == 5
+
+
+def test_support_buttons_show_only_to_eligible_users(client, create_user, create_idea, login_as):
+    author = create_user()
+    idea = create_idea(author)
+    assert "지지하기</button>" not in client.get("/ideas").get_data(as_text=True)
+    login_as(author)
+    assert "지지하기</button>" not in client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    client.post_form("/auth/logout")
+    login_as(create_user())
+    assert "지지하기</button>" in client.get("/ideas").get_data(as_text=True)
+    client.post_form(f"/ideas/{idea.id}/support")
+    assert "지지함</button>" in client.get(f"/ideas/{idea.id}").get_data(as_text=True)

@@ -42,6 +42,12 @@ def home():
     return redirect(url_for("ideas.index"))
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
 @bp.route("/ideas")
 def index():
     """Browse ideas: sort by hot, new or top; filter by status, category, municipality."""

@@ -1,0 +1,97 @@
+"""End-to-end journeys in real Chromium (Debian's), driven by Playwright, against a live server."""
+import email
+import email.policy
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the app on a free loopback port in a thread."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def page():
+    """A fresh Chromium page; console errors (CSP violations among them) are collected."""
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        context = browser.new_context(locale="ko-KR")
+        page = context.new_page()
+        page.console_errors = []
+        page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+        yield page
+        browser.close()
+
+
+def _verification_link(app) -> str:
+    mail = sorted((Path(app.config["INSTANCE_DIR"]) / "mail").glob("*.eml"))[-1]
+    body = email.message_from_bytes(mail.read_bytes(), policy=email.policy.default).get_content()
+    return re.search(r"(/auth/verify/\S+)", body).group(1)
+
+
+def test_citizen_registers_verifies_posts_and_gets_support(app, live_server, page, create_user, login_as):
+    page.goto(f"{live_server}/auth/register")
+    page.fill("#email", "seoyeon@example.org")
+    page.fill("#display_name", "이서연")
+    page.fill("#password", "suwon-bikes-2026")
+    page.fill("#confirm", "suwon-bikes-2026")
+    page.click("main button.primary")
+    assert "이메일 주소가 인증되지 않았습니다" in page.content()
+
+    page.goto(live_server + _verification_link(app))
+    assert "이메일 주소가 인증되었습니다" in page.content()
+
+    page.click("text=아이디어 올리기")
+    page.fill("#title", "광교 호수공원 스마트 가로등")
+    page.fill("#summary", "사람이 없을 때 밝기를 낮추는 가로등을 제안합니다.")
+    page.fill("#body", "## 문제\n\n새벽에도 **최대 밝기**로 켜져 있습니다.")
+    page.select_option("#category", "energy")
+    page.select_option("#municipality", "suwon")
+    page.click("button.primary")
+    assert page.inner_text("h1") == "광교 호수공원 스마트 가로등"
+    assert page.inner_text(".prose strong") == "최대 밝기"
+    idea_url = page.url
+
+    # A neighbour supports it; the author sees the count on the board.
+    neighbour = create_user()
+    page.click("button:has-text('로그아웃')")
+    page.goto(f"{live_server}/auth/login")
+    page.fill("#email", neighbour.email)
+    page.fill("#password", "correct horse battery")
+    page.click("button.primary")
+    page.goto(idea_url)
+    page.click("button:has-text('지지하기')")
+    assert page.inner_text(".support-panel .support-count") == "1"
+    page.fill("#comment-body", "우리 동네에도 필요해요")
+    page.click("button:has-text('댓글 올리기')")
+    assert "우리 동네에도 필요해요" in page.inner_text(".comment-list")
+    assert page.console_errors == []
+
+
+def test_language_switch_and_filters_work_under_the_csp(live_server, page, create_idea):
+    create_idea(title="가평 마을버스 제안", category="mobility", municipality="gapyeong")
+    create_idea(title="수원 태양광 제안", category="energy", municipality="suwon")
+    page.goto(f"{live_server}/ideas")
+    assert "아이디어 올리기" in page.content()
+    page.select_option("select[name=category]", "energy")  # gops.js submits on change
+    page.wait_for_url(re.compile(r"category=energy"))
+    assert "수원 태양광 제안" in page.content() and "가평 마을버스 제안" not in page.content()
+    page.click("button:has-text('English')")
+    assert "Post an idea" in page.content()
+    assert page.console_errors == []
