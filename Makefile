@@ -1,0 +1,60 @@
+# GOPS: `make run` serves the app with demo data; `make test` runs every test on SQLite and PostgreSQL.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+PYTEST_ARGS ?=
+export FLASK_APP := wsgi.py
+
+.PHONY: run serve setup setup-dev test test-sqlite test-postgres browser translations clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.deps-run: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.deps-dev: requirements.txt requirements-dev.txt $(VENV)/.deps-run
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+translations/ko/LC_MESSAGES/messages.mo: translations/ko/LC_MESSAGES/messages.po $(VENV)/.deps-run
+	$(BIN)/pybabel compile -q -d translations
+
+setup: $(VENV)/.deps-run translations/ko/LC_MESSAGES/messages.mo
+
+setup-dev: setup $(VENV)/.deps-dev
+
+## run: set everything up, migrate, load reference and demo data, serve on http://127.0.0.1:5000
+run: setup
+	GOPS_ENV=development $(BIN)/flask db upgrade
+	GOPS_ENV=development $(BIN)/flask reference load
+	GOPS_ENV=development $(BIN)/flask demo seed
+	@echo "GOPS is at http://$(HOST):$(PORT)"
+	GOPS_ENV=development $(BIN)/flask run --host $(HOST) --port $(PORT)
+
+## test: the whole suite on SQLite, then on a throwaway PostgreSQL cluster
+test: setup-dev browser test-sqlite test-postgres
+
+test-sqlite: setup-dev
+	@echo "== tests on SQLite"
+	@scripts/pytest-rc $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+test-postgres: setup-dev
+	@echo "== tests on PostgreSQL"
+	@scripts/with-postgres scripts/pytest-rc $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+## browser: Debian's Chromium for the end-to-end journeys
+browser:
+	@command -v chromium >/dev/null 2>&1 || scripts/apt-install chromium
+
+## translations: extract messages and update the Korean catalog after changing strings
+translations: setup-dev
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+	$(BIN)/pybabel update -q -i translations/messages.pot -d translations
+	$(BIN)/pybabel compile -q -d translations
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
