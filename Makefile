@@ -21,7 +21,7 @@ $(VENV)/.deps-dev: requirements.txt requirements-dev.txt $(VENV)/.deps-run
 	touch $@
 
 translations/ko/LC_MESSAGES/messages.mo: translations/ko/LC_MESSAGES/messages.po $(VENV)/.deps-run
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel compile --statistics -d translations
 
 setup: $(VENV)/.deps-run translations/ko/LC_MESSAGES/messages.mo
 
@@ -52,9 +52,9 @@ browser:
 
 ## translations: extract messages and update the Korean catalog after changing strings
 translations: setup-dev
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
-	$(BIN)/pybabel update -q -i translations/messages.pot -d translations
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations
+	$(BIN)/pybabel compile --statistics -d translations
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
