@@ -1,5 +1,6 @@
 """Project-wide checks: migrations match the models, every string is translated, the CLI works."""
 import subprocess
+from datetime import datetime, timezone
 import sys
 from pathlib import Path
 
@@ -46,13 +47,19 @@ def test_english_pages_have_no_korean_interface_text(client):
 def test_won_and_dates_are_formatted_per_locale(app):
     from flask_babel import force_locale
 
-    from app.core.formatting import format_won
+    from app.core.formatting import format_when, format_won
 
     with app.test_request_context():
         with force_locale("ko"):
             assert format_won(1234500) == "1,234,500원"
         with force_locale("en"):
             assert format_won(1234500) == "₩1,234,500"
+    when = datetime(2026, 3, 1, 6, 30, tzinfo=timezone.utc)  # 15:30 in Seoul
+    with app.test_request_context():
+        with force_locale("ko"):
+            assert format_when(when) == "2026. 3. 1. 15:30"
+        with force_locale("en"):
+            assert format_when(when) == "Mar 1, 2026, 3:30:00\u202fPM"
 
 
 def test_demo_seed_is_realistic_and_idempotent(app, db):

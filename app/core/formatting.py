@@ -15,6 +15,17 @@ def format_won(amount: int | None) -> str:
     return format_currency(amount, "KRW")
 
 
+def format_when(value, fmt: str = "medium") -> str:
+    """A date and time in the user's time zone; Korean uses the 24-hour clock usual on Korean sites."""
+    if not value:
+        return ""
+    from flask_babel import get_locale
+
+    if str(get_locale()) == "ko":
+        fmt = "y. M. d. HH:mm"
+    return format_datetime(as_utc(value), fmt)
+
+
 def register_filters(app) -> None:
     """Install the formatting filters into Jinja."""
     from app.core.markdown import render_markdown
@@ -22,5 +33,5 @@ def register_filters(app) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["won"] = format_won
     app.jinja_env.filters["number"] = lambda n: format_decimal(n or 0)
-    app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(as_utc(d), fmt) if d else ""
+    app.jinja_env.filters["datetime"] = format_when
     app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(as_utc(d), fmt) if d else ""
