@@ -32,6 +32,7 @@ run: setup
 	GOPS_ENV=development $(BIN)/flask db upgrade
 	GOPS_ENV=development $(BIN)/flask reference load
 	GOPS_ENV=development $(BIN)/flask demo seed
+	GOPS_ENV=development $(BIN)/flask search reindex
 	@echo "GOPS is at http://$(HOST):$(PORT)"
 	GOPS_ENV=development $(BIN)/flask run --host $(HOST) --port $(PORT)
 

@@ -57,8 +57,16 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") == "1"
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")  # for links in mail sent from the CLI
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "GOPS <no-reply@gops.local>")
     EMAIL_VERIFY_MAX_AGE = 60 * 60 * 24 * 3
+
+    # Idea lifecycle defaults; stewards may change them on /governance/settings.
+    SHORTLIST_SUPPORTS = int(os.environ.get("SHORTLIST_SUPPORTS", "50"))
+    SUPPORT_WINDOW_DAYS = int(os.environ.get("SUPPORT_WINDOW_DAYS", "30"))
+    ANSWER_DUE_DAYS = int(os.environ.get("ANSWER_DUE_DAYS", "30"))
+
+    SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(BASE_DIR / "instance" / "search"))
 
     API_TOKEN_DAYS = 30
     IDEAS_PER_PAGE = 20
@@ -84,3 +92,4 @@ class TestConfig(Config):
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_SERVER = None
+    SEARCH_INDEX_DIR = os.environ.get("TEST_SEARCH_INDEX_DIR", "/tmp/gops-test-search")

@@ -30,6 +30,7 @@ def create_app(config_class=None) -> Flask:
     base = Path(__file__).resolve().parent.parent
     app = Flask(__name__, template_folder=str(base / "templates"), static_folder=str(base / "static"))
     app.config.from_object(config_class or _default_config())
+    app.json.ensure_ascii = False  # Korean stays readable in JSON
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set: put it in the environment or .env")
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
@@ -53,10 +54,18 @@ def create_app(config_class=None) -> Flask:
 
     from app.api import bp as api_bp
     from app.auth import bp as auth_bp
+    from app.governance import bp as governance_bp
     from app.ideas import bp as ideas_bp
+    from app.notifications import bp as notifications_bp
+    from app.search.index import install_hooks
+    from app.search.routes import bp as search_bp
 
+    install_hooks()
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(ideas_bp)
+    app.register_blueprint(search_bp)
+    app.register_blueprint(governance_bp, url_prefix="/governance")
+    app.register_blueprint(notifications_bp, url_prefix="/notifications")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions; tokens need none
 
@@ -103,4 +112,9 @@ def _register_template_globals(app: Flask) -> None:
 
     @app.context_processor
     def inject():
-        return {"action_form_factory": ActionForm, "current_locale": str(get_locale())}
+        from app.notifications.operations import unread_count
+
+        def unread():
+            return unread_count(current_user) if current_user.is_authenticated else 0
+
+        return {"action_form_factory": ActionForm, "current_locale": str(get_locale()), "unread_notifications": unread}

@@ -8,9 +8,9 @@ from werkzeug.security import generate_password_hash
 
 from app.auth.models import User, UserRole
 from app.core.timeutil import utcnow
-from app.demo_content import COMMENTS, GIVEN, IDEA_SEEDS, PLACES, REPLIES, SURNAMES
+from app.demo_content import ANSWERS, COMMENTS, GIVEN, IDEA_SEEDS, PLACES, REPLIES, SURNAMES
 from app.extensions import db
-from app.ideas.models import Category, Comment, Idea, Municipality, Support
+from app.ideas.models import Answer, Category, Comment, Idea, Municipality, Support
 from app.ideas.operations import hot_value
 from app.ideas.reference import ensure_reference_data
 
@@ -77,7 +77,8 @@ def seed_demo(now=None) -> bool:
             idea = Idea(author_id=author.id, title=f"{place} {title}"[:120], summary=summary,
                         body=_body(problem, proposal, place, municipality), category_id=categories[cat_code].id,
                         municipality_id=municipality.id, created_at=created, support_count=len(backers),
-                        comment_count=0, status="open")
+                        comment_count=0, status="open",
+                        support_deadline_at=created + timedelta(days=SUPPORT_WINDOW_DAYS))
             age = now - created
             last = created
             for backer in backers:
@@ -90,6 +91,7 @@ def seed_demo(now=None) -> bool:
                 idea.answer_due_at = last + timedelta(days=30)
             elif age > timedelta(days=SUPPORT_WINDOW_DAYS):
                 idea.status = "archived"
+                idea.archived_at = idea.support_deadline_at
             idea.hot_score = hot_value(len(backers), last.timestamp())
             ideas.append(idea)
     db.session.add_all(ideas)
@@ -110,6 +112,14 @@ def seed_demo(now=None) -> bool:
                 comments.append(Comment(idea_id=idea.id, author_id=idea.author_id, parent_id=parent.id,
                                         body=rng.choice(REPLIES), created_at=min(at + timedelta(hours=3), now)))
     db.session.add_all(comments)
+    db.session.flush()
+    steward = users[0]
+    for idea in ideas:
+        if idea.status == "shortlisted" and rng.random() < 0.4:
+            at = min(idea.shortlisted_at + timedelta(days=rng.uniform(2, 25)), now)
+            db.session.add(Answer(idea_id=idea.id, author_id=steward.id, created_at=at,
+                                  body=rng.choice(ANSWERS).format(city=idea.municipality.name_ko)))
+            idea.answered_at = at
     db.session.flush()
     db.session.execute(
         sa.update(Idea).values(comment_count=sa.select(sa.func.count(Comment.id))

@@ -87,6 +87,7 @@ def app(config_class, tmp_path):
     shell = create_app(config_class)
     for each in (served, shell):
         each.config["INSTANCE_DIR"] = str(tmp_path)
+        each.config["SEARCH_INDEX_DIR"] = str(tmp_path / "search")  # a real index, its own per test
     served.test_client_class = Client
     with shell.app_context():
         from app.ideas.reference import ensure_reference_data

@@ -18,6 +18,7 @@ from app.ideas.operations import (
     add_comment, create_idea, edit_idea, ensure_can_edit, get_visible_idea, ideas_query, support_idea,
     supported_idea_ids, withdraw_idea, withdraw_support,
 )
+from app.ideas.lifecycle import advance_idea, catch_up
 from app.ideas.states import IdeaStatus
 
 IDEA_FIELDS = ("title", "summary", "body", "category", "municipality")
@@ -26,6 +27,7 @@ IDEA_FIELDS = ("title", "summary", "body", "category", "municipality")
 @bp.get("/ideas")
 def list_ideas():
     """Ideas, sorted and filtered like the board."""
+    catch_up()
     page, per_page = page_args()
     stmt = ideas_query(
         sort=request.args.get("sort", "hot"),
@@ -57,8 +59,10 @@ def post_idea():
 
 @bp.get("/ideas/<int:idea_id>")
 def get_idea(idea_id):
-    """One idea with its sanitized HTML body."""
+    """One idea with its sanitized HTML body (time rules applied first)."""
     idea = get_visible_idea(idea_id, current_user)
+    if advance_idea(idea):
+        db.session.commit()
     supported = bool(supported_idea_ids(current_user, [idea.id])) if current_user.is_authenticated else None
     return jsonify(idea_json(idea, viewer=current_user, supported=supported))
 

@@ -75,6 +75,9 @@ SCHEMAS = {
         "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time", "nullable": True},
         "supported": {"type": "boolean"}, "body": {"type": "string"}, "body_html": {"type": "string", "description": "sanitized HTML"},
         "permissions": {"type": "object", "additionalProperties": {"type": "boolean"}}, "url": {"type": "string"}}},
+    "Answer": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "idea_id": {"type": "integer"}, "body": {"type": "string"},
+        "author": _ref("UserPublic"), "created_at": {"type": "string", "format": "date-time"}}},
     "SupportState": {"type": "object", "properties": {"supported": {"type": "boolean"}, "support_count": {"type": "integer"}}},
     "CommentInput": {"type": "object", "required": ["body"], "properties": {
         "body": {"type": "string", "minLength": 1, "maxLength": 5000}, "parent_id": {"type": "integer", "nullable": True}}},
@@ -111,6 +114,35 @@ PATHS = {
         "get": _op("Comments in time order", schema=_page_of("Comment"), params=[IDEA_ID, *PAGE], tags=["ideas"]),
         "post": _op("Comment or reply", "201", _ref("Comment"), _ref("CommentInput"), [IDEA_ID, IDEMPOTENCY], True, ["ideas"]),
     },
+    "/api/v1/ideas/{idea_id}/similar": {"get": _op("Ideas like this one (duplicate finder)", params=[IDEA_ID], tags=["ideas"])},
+    "/api/v1/ideas/{idea_id}/answer": {
+        "get": _op("The official answer", schema=_ref("Answer"), params=[IDEA_ID], tags=["lifecycle"]),
+        "post": _op("Publish the official answer (stewards)", "201", _ref("Answer"),
+                    {"type": "object", "required": ["body"], "properties": {"body": {"type": "string"}}},
+                    [IDEA_ID], True, ["lifecycle"]),
+    },
+    "/api/v1/ideas/{idea_id}/merge": {"post": _op(
+        "Merge this idea into another (stewards)", schema=_ref("Idea"),
+        body={"type": "object", "required": ["target_id"], "properties": {"target_id": {"type": "integer"}}},
+        params=[IDEA_ID], auth=True, tags=["lifecycle"])},
+    "/api/v1/answers/due": {"get": _op("Shortlisted ideas awaiting an official answer", params=PAGE, tags=["lifecycle"])},
+    "/api/v1/search": {"get": _op("Search ideas (and proposals) with facets and highlights", tags=["search"], params=[
+        _q("q"), _q("type", {"type": "string", "enum": ["idea", "proposal"]}), _q("category"), _q("municipality"),
+        _q("status"), *PAGE])},
+    "/api/v1/parameters": {"get": _op("The lifecycle rules and their history", tags=["governance"])},
+    "/api/v1/parameters/{key}": {"put": _op(
+        "Change a rule (stewards)", body={"type": "object", "required": ["value", "reason"], "properties": {
+            "value": {"type": "integer"}, "reason": {"type": "string", "maxLength": 500}}},
+        params=[{"name": "key", "in": "path", "required": True, "schema": {"type": "string", "enum": [
+            "SHORTLIST_SUPPORTS", "SUPPORT_WINDOW_DAYS", "ANSWER_DUE_DAYS"]}}], auth=True, tags=["governance"])},
+    "/api/v1/me/notifications": {"get": _op("My notifications and the unread count", params=PAGE, auth=True,
+                                            tags=["notifications"])},
+    "/api/v1/me/notifications/read": {"post": _op(
+        "Mark one ({id}) or all notifications as read",
+        body={"type": "object", "properties": {"id": {"type": "integer"}}}, auth=True, tags=["notifications"])},
+    "/api/v1/me/notification-settings": {"put": _op(
+        "How notifications come by mail", body={"type": "object", "required": ["mode"], "properties": {
+            "mode": {"type": "string", "enum": ["immediate", "daily", "off"]}}}, auth=True, tags=["notifications"])},
 }
 
 DOCUMENT = {

@@ -49,6 +49,11 @@ def idea_json(idea, *, viewer=None, supported: bool | None = None, full: bool = 
         "municipality": ref_json(idea.municipality),
         "created_at": iso(idea.created_at),
         "updated_at": iso(idea.updated_at),
+        "support_deadline_at": iso(idea.support_deadline_at),
+        "shortlisted_at": iso(idea.shortlisted_at),
+        "answer_due_at": iso(idea.answer_due_at),
+        "answered_at": iso(idea.answered_at),
+        "merged_into": idea.merged_into_id,
         "url": url_for("ideas.show", idea_id=idea.id, _external=True),
     }
     if supported is not None:

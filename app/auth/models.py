@@ -23,6 +23,7 @@ class User(UserMixin, db.Model):
         sa.CheckConstraint(
             "investor_category IN ('general', 'qualified', 'professional')", name="investor_category_known"
         ),
+        sa.CheckConstraint("notification_mode IN ('immediate', 'daily', 'off')", name="notification_mode_known"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -37,6 +38,9 @@ class User(UserMixin, db.Model):
     investor_category: so.Mapped[str] = so.mapped_column(sa.String(20), default="general")
     suspended_until: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
     banned_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    #: how notifications reach the user by mail: immediate, daily (a digest) or off (in-app only)
+    notification_mode: so.Mapped[str] = so.mapped_column(sa.String(10), default="immediate",
+                                                         server_default="immediate")
 
     role_rows: so.Mapped[list["UserRole"]] = so.relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

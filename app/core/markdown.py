@@ -1,4 +1,6 @@
 """Markdown to safe HTML: markdown-it-py renders (raw HTML off), nh3 sanitizes."""
+import html
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -26,3 +28,8 @@ def render_markdown(text: str | None) -> Markup:
         link_rel="nofollow ugc noopener noreferrer",
     )
     return Markup(clean)
+
+
+def plain_text(text: str | None) -> str:
+    """The words of user Markdown without its markup, for search snippets."""
+    return html.unescape(nh3.clean(_md.render(text or ""), tags=set())).strip()

@@ -41,3 +41,10 @@ class CommentForm(FlaskForm):
     body = TextAreaField(_l("Comment"), filters=[strip], validators=[
         DataRequired(_l("Write something first.")), Length(min=1, max=5000, message=LENGTH_MSG)])
     parent_id = IntegerField(validators=[Optional()])
+
+
+class AnswerForm(FlaskForm):
+    """The stewards' official answer."""
+
+    body = TextAreaField(_l("Official answer (Markdown)"), filters=[strip], validators=[
+        DataRequired(_l("Write the answer first.")), Length(min=1, max=20000, message=LENGTH_MSG)])

@@ -6,9 +6,9 @@ import sqlalchemy.orm as so
 from flask_babel import get_locale
 
 from app.auth.models import User
-from app.core.timeutil import utcnow
+from app.core.timeutil import as_utc, utcnow
 from app.extensions import db
-from app.ideas.states import COMMENTABLE, LABELS, SUPPORTABLE, IdeaStatus
+from app.ideas.states import COMMENTABLE, LABELS, IdeaStatus
 
 STATUS_VALUES = ", ".join(f"'{s.value}'" for s in IdeaStatus)
 
@@ -59,6 +59,9 @@ class Idea(db.Model):
         sa.Index("ix_ideas_status_hot", "status", "hot_score"),
         sa.Index("ix_ideas_status_created", "status", "created_at"),
         sa.Index("ix_ideas_status_supports", "status", "support_count"),
+        sa.Index("ix_ideas_status_deadline", "status", "support_deadline_at"),
+        sa.Index("ix_ideas_status_answer_due", "status", "answer_due_at"),
+        sa.CheckConstraint("merged_into_id IS NULL OR merged_into_id <> id", name="not_merged_into_self"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -77,8 +80,14 @@ class Idea(db.Model):
     hot_score: so.Mapped[float] = so.mapped_column(sa.Float, default=0.0)
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    #: an open idea must reach the shortlist threshold before this moment, or it is archived
+    support_deadline_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
     shortlisted_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    #: stewards owe an official answer by this moment once the idea is shortlisted
     answer_due_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    answered_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    archived_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    merged_into_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("ideas.id", ondelete="SET NULL"))
 
     author: so.Mapped[User] = so.relationship(lazy="joined", innerjoin=True)
     category: so.Mapped[Category] = so.relationship(lazy="joined", innerjoin=True)
@@ -118,15 +127,34 @@ class Idea(db.Model):
             and self.status in (IdeaStatus.DRAFT.value, IdeaStatus.OPEN.value)
         )
 
+    def collects_supports(self, now=None) -> bool:
+        """Open ideas collect supports until their deadline; shortlisted ideas keep collecting."""
+        if self.status == IdeaStatus.SHORTLISTED.value:
+            return True
+        deadline = as_utc(self.support_deadline_at)
+        return self.status == IdeaStatus.OPEN.value and (deadline is None or (now or utcnow()) < deadline)
+
     def can_support(self, user) -> bool:
-        """Verified, unrestricted users other than the author may support an open or shortlisted idea."""
+        """Verified, unrestricted users other than the author may support while the idea collects supports."""
         return bool(
             user
             and user.is_authenticated
             and user.can_participate()
             and user.id != self.author_id
-            and self.status in {s.value for s in SUPPORTABLE}
+            and self.collects_supports()
         )
+
+    def can_answer(self, user) -> bool:
+        """Stewards give one official answer to an idea that is on the board."""
+        return bool(
+            user and user.is_authenticated and user.has_role("steward") and self.answered_at is None
+            and self.status in ("open", "shortlisted", "adopted", "archived")
+        )
+
+    def can_merge(self, user) -> bool:
+        """Stewards may merge an open or shortlisted idea into another."""
+        return bool(user and user.is_authenticated and user.has_role("steward")
+                    and self.status in ("open", "shortlisted"))
 
     def can_comment(self, user) -> bool:
         """Verified, unrestricted users may comment while the discussion is open."""
@@ -166,6 +194,21 @@ class Comment(db.Model):
     parent_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True
     )
+    body: so.Mapped[str] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    author: so.Mapped[User] = so.relationship(lazy="joined", innerjoin=True)
+
+
+class Answer(db.Model):
+    """The official answer of the commons' stewards to an idea; one per idea."""
+
+    __tablename__ = "answers"
+    __table_args__ = (sa.CheckConstraint("length(body) > 0", name="body_nonempty"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    idea_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("ideas.id", ondelete="CASCADE"), unique=True)
+    author_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     body: so.Mapped[str] = so.mapped_column(sa.Text)
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 

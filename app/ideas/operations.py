@@ -3,14 +3,17 @@ import math
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.dialects import postgresql, sqlite
 
-from app.core.lookup import get_by_id
 from app.core.errors import InvalidInput, NotFound, PermissionDenied
+from app.core.lookup import get_by_id
+from app.core.sql import dialect_insert
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.ideas.models import Category, Comment, Idea, Municipality, Support
+from app.ideas.lifecycle import advance_idea, support_deadline
 from app.ideas.states import IdeaStatus, transition
+from app.notifications.models import Kind
+from app.notifications.operations import notify_followers, notify_user
 
 #: seconds of recency worth one tenfold of supports (the Reddit "hot" constant)
 HOT_SECONDS = 45000
@@ -43,6 +46,7 @@ def create_idea(author, *, title: str, summary: str, body: str, category: str, m
         municipality=_resolve(Municipality, municipality, "municipality"),
         status=IdeaStatus.OPEN.value,
         created_at=now,
+        support_deadline_at=support_deadline(now),
         hot_score=hot_value(0, now.timestamp()),
     )
     db.session.add(idea)
@@ -73,6 +77,7 @@ def withdraw_idea(idea: Idea, user) -> None:
     if not idea.can_withdraw(user):
         raise PermissionDenied(_l("Only the author can withdraw a draft or open idea."))
     transition(idea, IdeaStatus.WITHDRAWN)
+    notify_followers(idea, Kind.WITHDRAWN, include_author=False)
     db.session.flush()
 
 
@@ -89,9 +94,8 @@ def support_idea(idea: Idea, user) -> bool:
     if not idea.can_support(user):
         raise _support_refusal(idea, user)
     now = utcnow()
-    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
     stmt = (
-        insert(Support)
+        dialect_insert(Support)
         .values(idea_id=idea.id, user_id=user.id, created_at=now)
         .on_conflict_do_nothing(index_elements=["idea_id", "user_id"])
         .returning(Support.id)
@@ -109,6 +113,7 @@ def support_idea(idea: Idea, user) -> bool:
     )
     db.session.flush()
     db.session.refresh(idea, ["support_count", "hot_score"])
+    advance_idea(idea, now)
     return True
 
 
@@ -116,7 +121,7 @@ def withdraw_support(idea: Idea, user) -> bool:
     """Take one's support back; return True if there was one (idempotent)."""
     if not user.is_authenticated:
         raise PermissionDenied()
-    if idea.status not in (IdeaStatus.OPEN.value, IdeaStatus.SHORTLISTED.value):
+    if not idea.collects_supports():
         raise PermissionDenied(_l("Supports can no longer change on this idea."), code="not_supportable")
     deleted = db.session.execute(
         sa.delete(Support).where(Support.idea_id == idea.id, Support.user_id == user.id)
@@ -166,6 +171,8 @@ def add_comment(idea: Idea, user, body: str, parent_id: int | None = None) -> Co
     db.session.flush()
     db.session.execute(sa.update(Idea).where(Idea.id == idea.id).values(comment_count=Idea.comment_count + 1))
     db.session.refresh(idea, ["comment_count"])
+    if parent is not None and parent.author_id != user.id:
+        notify_user(parent.author_id, Kind.REPLY, idea.id, comment_id=comment.id)
     return comment
 
 

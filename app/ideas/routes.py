@@ -1,4 +1,6 @@
-"""Idea pages: the board, an idea, posting, editing, supporting, commenting."""
+"""Idea pages: the board, an idea, posting, editing, supporting, commenting, answers, merging."""
+import math
+
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,8 +12,12 @@ from app.core.pagination import page_args
 from app.core.security import user_key
 from app.extensions import db, limiter
 from app.ideas import bp
-from app.ideas.forms import CommentForm, IdeaForm
-from app.ideas.models import Category, Municipality
+from app.core.lookup import get_by_id
+from app.core.timeutil import as_utc, utcnow
+from app.governance.parameters import get_parameter
+from app.ideas.forms import AnswerForm, CommentForm, IdeaForm
+from app.ideas.lifecycle import advance_idea, answer_idea, catch_up, merge_ideas
+from app.ideas.models import Answer, Category, Idea, Municipality
 from app.ideas.states import LABELS, IdeaStatus
 from app.ideas.operations import (
     PUBLIC_STATUSES, add_comment, comment_threads, create_idea, edit_idea, get_visible_idea,
@@ -53,6 +59,7 @@ def index():
     """Browse ideas: sort by hot, new or top; filter by status, category, municipality."""
     args = {k: request.args.get(k) or None for k in ("status", "category", "municipality", "q")}
     sort = request.args.get("sort", "hot")
+    catch_up()
     try:
         page, per_page = page_args(current_app.config["IDEAS_PER_PAGE"])
         stmt = ideas_query(sort=sort, **args)
@@ -98,13 +105,95 @@ def _idea_fields(form) -> dict:
 
 @bp.route("/ideas/<int:idea_id>")
 def show(idea_id):
-    """One idea with its discussion."""
+    """One idea with its discussion; a merged idea sends readers to the one it joined."""
     idea = _idea_or_404(idea_id)
+    if idea.status == IdeaStatus.MERGED.value and idea.merged_into_id:
+        flash(_("This idea was merged into a similar one; its supports and comments are here now."))
+        return redirect(url_for("ideas.show", idea_id=idea.merged_into_id), 301)
+    if advance_idea(idea):
+        db.session.commit()
+    answer = db.session.scalar(sa.select(Answer).where(Answer.idea_id == idea.id))
     return render_template(
-        "ideas/show.html", idea=idea, threads=comment_threads(idea),
+        "ideas/show.html", idea=idea, threads=comment_threads(idea), answer=answer,
         supported=bool(supported_idea_ids(current_user, [idea.id])),
-        comment_form=CommentForm(), action_form=ActionForm(),
+        comment_form=CommentForm(), action_form=ActionForm(), answer_form=AnswerForm(),
+        similar=_similar(idea), threshold=get_parameter("SHORTLIST_SUPPORTS"), now=utcnow(),
     )
+
+
+def overdue_days(idea, now) -> int:
+    """Whole days past the answer deadline (0 on the day it falls due); negative: days still left."""
+    seconds = (now - as_utc(idea.answer_due_at)).total_seconds()
+    return math.floor(seconds / 86400) if seconds >= 0 else -math.ceil(-seconds / 86400)
+
+
+def _similar(idea) -> list[dict]:
+    from app.search.query import similar_ideas
+
+    if idea.status not in ("open", "shortlisted"):
+        return []
+    return similar_ideas(f"{idea.title} {idea.summary}", exclude_id=idea.id, limit=5)
+
+
+@bp.route("/ideas/answers")
+def answers():
+    """Public accountability: shortlisted ideas awaiting an official answer, overdue first, and recent answers."""
+    catch_up()
+    now = utcnow()
+    ideas = db.session.scalars(
+        sa.select(Idea).where(Idea.answer_due_at.is_not(None), Idea.answered_at.is_(None),
+                              Idea.status.in_(("shortlisted", "adopted")))
+        .order_by(Idea.answer_due_at, Idea.id).limit(200)).all()
+    waiting = [(idea, overdue_days(idea, now)) for idea in ideas]
+    answered = db.session.execute(
+        sa.select(Answer, Idea).join(Idea, Idea.id == Answer.idea_id)
+        .order_by(Answer.created_at.desc()).limit(20)).all()
+    return render_template("ideas/answers.html", waiting=waiting, answered=answered, now=now)
+
+
+@bp.route("/ideas/<int:idea_id>/answer", methods=["POST"])
+@login_required
+def answer(idea_id):
+    """A steward publishes the official answer."""
+    idea = _idea_or_404(idea_id)
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        for messages in form.errors.values():
+            for m in messages:
+                flash(str(m), "error")
+        return redirect(url_for("ideas.show", idea_id=idea.id))
+    try:
+        answer_idea(idea, current_user, form.body.data)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    else:
+        db.session.commit()
+        flash(_("The official answer is published; supporters are told."))
+    return redirect(url_for("ideas.show", idea_id=idea.id, _anchor="answer"))
+
+
+@bp.route("/ideas/<int:idea_id>/merge", methods=["POST"])
+@login_required
+def merge(idea_id):
+    """A steward merges this idea into another (`target_id`)."""
+    idea = _idea_or_404(idea_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    raw = request.form.get("target_id", "")
+    target = get_by_id(Idea, int(raw)) if raw.isdigit() else None
+    if target is None:
+        flash(_("Give the number of an existing idea to merge into."), "error")
+        return redirect(url_for("ideas.show", idea_id=idea.id))
+    try:
+        merge_ideas(idea, target, current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("ideas.show", idea_id=idea.id))
+    db.session.commit()
+    flash(_("The ideas are merged; both authors are told."))
+    return redirect(url_for("ideas.show", idea_id=target.id))
 
 
 @bp.route("/ideas/<int:idea_id>/edit", methods=["GET", "POST"])

@@ -31,8 +31,6 @@ TRANSITIONS: dict[IdeaStatus, frozenset[IdeaStatus]] = {
     S.HIDDEN: frozenset({S.OPEN, S.SHORTLISTED, S.ADOPTED, S.ARCHIVED}),
 }
 
-#: states in which an idea collects supports
-SUPPORTABLE = frozenset({S.OPEN, S.SHORTLISTED})
 #: states in which the discussion is open
 COMMENTABLE = frozenset({S.OPEN, S.SHORTLISTED, S.ADOPTED})
 #: states listed on the public board

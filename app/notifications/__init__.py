@@ -1,0 +1,6 @@
+"""In-app notifications, with mail immediately, as a daily digest, or not at all."""
+from flask import Blueprint
+
+bp = Blueprint("notifications", __name__)
+
+from app.notifications import routes  # noqa: E402,F401

@@ -1,0 +1,183 @@
+"""The search index: schema, opening, writing after each commit, full rebuilds.
+
+Writes take Whoosh's file lock and wait for it (one writer at a time across every process), so
+two gunicorn workers indexing at once both land. Changes are indexed after the database commit,
+from a fresh session, so the index never shows what a rolled-back transaction wrote.
+"""
+import logging
+import os
+import threading
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from whoosh import index as whoosh_index
+from whoosh.fields import DATETIME, ID, NUMERIC, TEXT, Schema
+
+from app.core.markdown import plain_text
+from app.extensions import db
+from app.search.analyzer import korean_analyzer
+
+log = logging.getLogger(__name__)
+PENDING = "gops_search_pending"
+#: statuses that appear in search
+SEARCHABLE = ("open", "shortlisted", "adopted", "archived")
+WRITE_TIMEOUT = 60.0
+
+_indexes: dict[str, object] = {}
+_open_lock = threading.Lock()
+
+
+def make_schema() -> Schema:
+    """Fields: title boosted, then summary, body and comments; facets as IDs."""
+    analyzer = korean_analyzer()
+    return Schema(
+        key=ID(stored=True, unique=True),
+        type=ID(stored=True),
+        id=NUMERIC(stored=True, numtype=int, bits=64),
+        title=TEXT(analyzer=analyzer, stored=True, field_boost=3.0),
+        summary=TEXT(analyzer=analyzer, stored=True, field_boost=1.5),
+        body=TEXT(analyzer=analyzer, stored=True),
+        comments=TEXT(analyzer=analyzer),
+        category=ID(stored=True, sortable=True),
+        municipality=ID(stored=True, sortable=True),
+        status=ID(stored=True, sortable=True),
+        created=DATETIME(stored=True, sortable=True),
+        support_count=NUMERIC(stored=True, sortable=True, numtype=int, bits=64),
+    )
+
+
+def get_index(directory: str | None = None):
+    """The index in SEARCH_INDEX_DIR, created on first use; one handle per process and directory."""
+    directory = directory or current_app.config["SEARCH_INDEX_DIR"]
+    ix = _indexes.get(directory)
+    if ix is None:
+        with _open_lock:
+            ix = _indexes.get(directory)
+            if ix is None:
+                os.makedirs(directory, exist_ok=True)
+                if whoosh_index.exists_in(directory):
+                    ix = whoosh_index.open_dir(directory)
+                else:
+                    ix = whoosh_index.create_in(directory, make_schema())
+                _indexes[directory] = ix
+    return ix
+
+
+def writer(ix=None):
+    """A writer that waits for the lock other processes may hold."""
+    return (ix or get_index()).writer(timeout=WRITE_TIMEOUT, delay=0.05)
+
+
+def idea_document(idea, comments_text: str) -> dict:
+    """The document for one idea."""
+    return {
+        "key": f"idea:{idea.id}", "type": "idea", "id": idea.id,
+        "title": idea.title, "summary": idea.summary, "body": plain_text(idea.body), "comments": comments_text,
+        "category": idea.category.code, "municipality": idea.municipality.code, "status": idea.status,
+        "created": idea.created_at.replace(tzinfo=None), "support_count": idea.support_count,
+    }
+
+
+def _documents(session, idea_ids) -> tuple[list[dict], list[int]]:
+    """Documents for the searchable ideas among `idea_ids`, and the ids to drop from the index."""
+    from app.ideas.models import Comment, Idea
+
+    ideas = session.scalars(sa.select(Idea).where(Idea.id.in_(list(idea_ids)))).all()
+    texts: dict[int, list[str]] = {}
+    rows = session.execute(sa.select(Comment.idea_id, Comment.body).where(Comment.idea_id.in_(list(idea_ids)))
+                           .order_by(Comment.id))
+    for idea_id, body in rows:
+        texts.setdefault(idea_id, []).append(body)
+    docs = [idea_document(i, "\n".join(texts.get(i.id, []))) for i in ideas if i.status in SEARCHABLE]
+    keep = {d["id"] for d in docs}
+    return docs, [i for i in idea_ids if i not in keep]
+
+
+def index_ideas(idea_ids, ix=None) -> None:
+    """Bring the index in line with the database for these ideas."""
+    if not idea_ids:
+        return
+    with Session(db.engine) as session:
+        docs, gone = _documents(session, set(idea_ids))
+    w = writer(ix)
+    try:
+        for doc in docs:
+            w.update_document(**doc)
+        for idea_id in gone:
+            w.delete_by_term("key", f"idea:{idea_id}")
+    except Exception:
+        w.cancel()
+        raise
+    w.commit()
+
+
+def reindex(progress=None, batch: int = 500) -> int:
+    """Rebuild the index from the database; `progress(n)` is called after each batch. Returns documents."""
+    from app.ideas.models import Idea
+
+    ix = get_index()
+    ids = db.session.scalars(sa.select(Idea.id).where(Idea.status.in_(SEARCHABLE)).order_by(Idea.id)).all()
+    w = writer(ix)
+    try:
+        w.delete_by_query(_all_ideas())
+        for start in range(0, len(ids), batch):
+            chunk = ids[start:start + batch]
+            with Session(db.engine) as session:
+                docs, _gone = _documents(session, chunk)
+            for doc in docs:
+                w.add_document(**doc)
+            if progress:
+                progress(len(chunk))
+    except Exception:
+        w.cancel()
+        raise
+    w.commit(optimize=True)
+    return len(ids)
+
+
+def _all_ideas():
+    from whoosh.query import Term
+
+    return Term("type", "idea")
+
+
+def mark_for_indexing(*idea_ids: int) -> None:
+    """Ask for these ideas to be reindexed when the current transaction commits."""
+    db.session.info.setdefault(PENDING, set()).update(idea_ids)
+
+
+_hooks_installed = False
+
+
+def install_hooks() -> None:
+    """Index ideas after the commit that changed them (or their comments); once per process."""
+    global _hooks_installed
+    if _hooks_installed:
+        return
+    _hooks_installed = True
+    from app.ideas.models import Comment, Idea
+
+    @event.listens_for(Session, "after_flush")
+    def _collect(session, _context):
+        pending = session.info.setdefault(PENDING, set())
+        for obj in (*session.new, *session.dirty, *session.deleted):
+            if isinstance(obj, Idea) and obj.id is not None:
+                pending.add(obj.id)
+            elif isinstance(obj, Comment) and obj.idea_id is not None:
+                pending.add(obj.idea_id)
+
+    @event.listens_for(Session, "after_commit")
+    def _index(session):
+        pending = session.info.pop(PENDING, None)
+        if pending and current_app.config.get("SEARCH_INDEXING", True):
+            try:
+                index_ideas(pending)
+            except Exception:  # the commit stands; `flask search reindex` repairs the index
+                log.exception("indexing ideas %s failed", sorted(pending))
+
+    @event.listens_for(Session, "after_soft_rollback")
+    def _forget(session, _previous_transaction):
+        if not session.in_transaction():
+            session.info.pop(PENDING, None)

@@ -1,0 +1,46 @@
+"""Search pages: /search, and the similar-ideas lookup the idea form calls while typing."""
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, render_template, request
+
+from app.core.errors import DomainError
+from app.core.pagination import page_args
+from app.extensions import db, limiter
+from app.ideas.models import Category, Municipality
+from app.ideas.states import LABELS, IdeaStatus
+
+bp = Blueprint("search", __name__)
+
+
+def search_filters() -> dict:
+    """The facet filters in the query string."""
+    return {k: request.args.get(k) or None for k in ("category", "municipality", "status")}
+
+
+@bp.route("/search")
+def index():
+    """Full-text search over ideas with facets."""
+    from app.search.query import search
+
+    q = (request.args.get("q") or "").strip()
+    filters = search_filters()
+    try:
+        page, per_page = page_args(20)
+    except DomainError as exc:
+        return render_template("errors/error.html", message=exc.message, status=400), 400
+    results = search(q, filters=filters, page=page, per_page=per_page) if q else None
+    categories = {c.code: c for c in db.session.scalars(sa.select(Category))}
+    municipalities = {m.code: m for m in db.session.scalars(sa.select(Municipality))}
+    pages = (results.total + per_page - 1) // per_page if results else 0
+    return render_template("search/index.html", q=q, results=results, filters=filters, page=page, pages=pages,
+                           categories=categories, municipalities=municipalities,
+                           status_labels={s.value: LABELS[s] for s in IdeaStatus})
+
+
+@bp.route("/ideas/similar")
+@limiter.limit("60 per minute")
+def similar():
+    """Ideas like the text being typed (title and summary), as JSON for the idea form."""
+    from app.search.query import similar_ideas
+
+    text = " ".join(request.args.get(k, "") for k in ("title", "summary"))[:1000]
+    return jsonify({"items": similar_ideas(text, limit=5) if text.strip() else []})

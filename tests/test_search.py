@@ -1,0 +1,150 @@
+"""Korean-aware search: recall, false matches, odd queries, facets, following the database, concurrency."""
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from app.ideas.models import Idea
+from app.ideas.operations import add_comment, withdraw_idea
+from app.search.query import search
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def found(text, **kwargs) -> set[str]:
+    return {hit.title for hit in search(text, **kwargs).items}
+
+
+@pytest.fixture
+def corpus(db, create_user, create_idea):
+    """A few ideas whose words come in inflected forms."""
+    author = create_user()
+    ideas = {
+        "bike": create_idea(author, title="통학로 자전거길 제안", summary="아이들이 자전거를 타고 안전하게 학교에 가면 좋겠습니다.",
+                            body="자전거를 세울 곳도 필요합니다."),
+        "meal": create_idea(author, title="경로당 공동 식사", summary="어르신들이 함께 점심을 먹었습니다. 매일 그렇게 하면 좋겠습니다.",
+                            body="반찬 나눔도 함께 합니다.", category="health-welfare", municipality="gapyeong"),
+        "crime": create_idea(author, title="골목길 안전 대책", summary="지난달 살인사건 이후 주민들이 불안해합니다.",
+                             body="보안등과 비상벨을 늘려 주세요.", category="safety"),
+        "refund": create_idea(author, title="Bus pass refunds", summary="Commuters should get refunds when buses are late.",
+                              body="A simple form for refunds.", category="mobility", municipality="ansan"),
+    }
+    return ideas
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("자전거", "통학로 자전거길 제안"),
+    ("먹다", "경로당 공동 식사"),
+    ("refund", "Bus pass refunds"),
+    ("REFUNDS", "Bus pass refunds"),
+    ("살인", "골목길 안전 대책"),
+])
+def test_korean_and_english_recall(corpus, query, expected):
+    assert expected in found(query)
+
+
+def test_no_false_match_inside_a_compound(corpus):
+    assert "골목길 안전 대책" not in found("인사")
+
+
+@pytest.mark.parametrize("query", ["", "   ", "가" * 10_000, 'title:foo AND (bar OR "baz', "*:* -+!^~?\\/",
+                                   "AI기반 CCTV설치 ทดสอบ 🚲 自転車 자전거", "\x00", "OR AND NOT"])
+def test_odd_queries_do_not_fail(client, corpus, query):
+    response = client.get("/api/v1/search", query_string={"q": query})
+    assert response.status_code in (200, 400)
+    assert client.get("/search", query_string={"q": query}).status_code in (200, 400)
+
+
+def test_facets_filters_and_highlights(client, corpus):
+    body = client.get("/api/v1/search", query_string={"q": "자전거 refunds"}).get_json()
+    assert body["total"] == 2
+    assert body["facets"]["category"] == {"mobility": 2}
+    assert "<mark>" in "".join(item["highlight"] for item in body["items"])
+    narrowed = client.get("/api/v1/search", query_string={"q": "자전거 refunds", "municipality": "ansan"}).get_json()
+    assert [i["title"] for i in narrowed["items"]] == ["Bus pass refunds"]
+    page = client.get("/search", query_string={"q": "자전거"}).get_data(as_text=True)
+    assert "<mark>자전거</mark>" in page
+
+
+def test_title_matches_rank_first(db, create_user, create_idea):
+    author = create_user()
+    create_idea(author, title="공원 벤치 교체", summary="오래된 벤치를 바꾸고 가로등도 고치자는 제안입니다.")
+    create_idea(author, title="가로등 밝기 조절", summary="새벽에는 밝기를 낮추어 전기를 아끼자는 제안입니다.")
+    assert [h.title for h in search("가로등").items][0] == "가로등 밝기 조절"
+
+
+def test_index_follows_the_database(db, create_user, corpus):
+    idea = corpus["bike"]
+    add_comment(idea, create_user(), "킥보드 거치대도 함께 만들어 주세요")
+    db.session.commit()
+    assert "통학로 자전거길 제안" in found("거치대")  # comments are searchable
+    withdraw_idea(idea, idea.author)
+    db.session.commit()
+    assert "통학로 자전거길 제안" not in found("자전거")
+
+
+def test_a_rolled_back_change_is_not_indexed(db, create_user, create_idea):
+    from app.ideas.operations import create_idea as post
+
+    post(create_user(), title="롤백될 아이디어", summary="이 아이디어는 저장되지 않습니다 정말로.", body="본문 " * 10,
+         category="culture", municipality="suwon")
+    db.session.rollback()
+    assert found("롤백") == set()
+
+
+def test_similar_ideas_while_typing_and_for_an_idea(client, db, create_user, create_idea):
+    author = create_user()
+    first = create_idea(author, title="전기차 충전기 공유 예약", summary="아파트 충전기를 이웃과 예약해 쓰자는 제안입니다.")
+    create_idea(author, title="전기차 충전 구역 확대", summary="충전기가 부족해 전기차 충전 구역을 늘리자는 제안입니다.")
+    create_idea(author, title="도서관 무인 대출", summary="퇴근 후에도 책을 빌릴 수 있게 하자는 제안입니다.")
+    typed = client.get("/ideas/similar", query_string={"title": "전기차 충전기", "summary": ""}).get_json()["items"]
+    assert {i["title"] for i in typed} >= {"전기차 충전기 공유 예약", "전기차 충전 구역 확대"}
+    assert "도서관 무인 대출" not in {i["title"] for i in typed}
+    others = client.get(f"/api/v1/ideas/{first.id}/similar").get_json()["items"]
+    assert [i["title"] for i in others][0] == "전기차 충전 구역 확대"
+    assert first.id not in [i["id"] for i in others]
+
+
+def test_reindex_rebuilds_from_the_database(app, db, corpus):
+    import shutil
+
+    shutil.rmtree(app.config["SEARCH_INDEX_DIR"])
+    from app.search import index as search_index
+
+    search_index._indexes.clear()
+    result = app.test_cli_runner().invoke(args=["search", "reindex"])
+    assert result.exit_code == 0 and "Indexed 4 ideas" in result.output
+    assert "Bus pass refunds" in found("refund")
+
+
+WRITER = textwrap.dedent("""
+    import sys
+    sys.path.insert(0, {root!r})
+    from datetime import datetime
+    from app.search.index import get_index, writer
+    ix = get_index({directory!r})
+    for n in range({start}, {start} + {count}):
+        w = writer(ix)  # one small commit each, so the two processes fight for the lock
+        w.add_document(key=f"idea:{{n}}", type="idea", id=n, title=f"동시 색인 시험 {{n}}", summary="요약",
+                       body="본문", category="culture", municipality="suwon", status="open",
+                       created=datetime(2026, 1, 1), support_count=0)
+        w.commit()
+""")
+
+
+def test_two_processes_indexing_at_once_lose_nothing(tmp_path):
+    from app.search.index import get_index
+
+    directory = str(tmp_path / "index")
+    get_index(directory)  # create it first
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER.format(root=str(ROOT), directory=directory,
+                                                                   start=start, count=40)])
+             for start in (0, 1000)]
+    assert [p.wait(timeout=240) for p in procs] == [0, 0]
+    from whoosh import index as whoosh_index  # noqa: only tests and app.search touch whoosh
+
+    with whoosh_index.open_dir(directory).searcher() as searcher:
+        assert searcher.doc_count() == 80
