@@ -95,3 +95,18 @@ def test_language_switch_and_filters_work_under_the_csp(live_server, page, creat
     page.click("button:has-text('English')")
     assert "Post an idea" in page.content()
     assert page.console_errors == []
+
+
+def test_similar_ideas_appear_while_typing(live_server, page, create_user, create_idea, login_as):
+    create_idea(title="전기차 충전기 공유 예약", summary="아파트 충전기를 이웃과 예약해 쓰자는 제안입니다.")
+    author = create_user()
+    page.goto(f"{live_server}/auth/login")
+    page.fill("#email", author.email)
+    page.fill("#password", "correct horse battery")
+    page.click("main button.primary")
+    page.goto(f"{live_server}/ideas/new")
+    assert page.is_hidden("#similar-ideas")
+    page.type("#title", "전기차 충전기 늘리기")
+    page.wait_for_selector("#similar-ideas li a")
+    assert page.inner_text("#similar-ideas li a") == "전기차 충전기 공유 예약"
+    assert page.console_errors == []
