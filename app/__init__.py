@@ -3,7 +3,7 @@ import os
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, current_app, session
+from flask import Flask, current_app, has_request_context, session
 from flask_login import current_user
 
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -12,6 +12,8 @@ from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 def select_locale() -> str:
     """The user's saved language, else the session's choice, else Korean (the platform's language)."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI and background work: mail picks its language with force_locale
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:
@@ -57,6 +59,7 @@ def create_app(config_class=None) -> Flask:
     from app.governance import bp as governance_bp
     from app.ideas import bp as ideas_bp
     from app.notifications import bp as notifications_bp
+    from app.proposals import bp as proposals_bp
     from app.search.index import install_hooks
     from app.search.routes import bp as search_bp
 
@@ -66,6 +69,7 @@ def create_app(config_class=None) -> Flask:
     app.register_blueprint(search_bp)
     app.register_blueprint(governance_bp, url_prefix="/governance")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
+    app.register_blueprint(proposals_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions; tokens need none
 

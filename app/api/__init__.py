@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from app.api import auth, ideas, lifecycle, openapi, users  # noqa: E402,F401
+from app.api import auth, ideas, lifecycle, openapi, proposals, users  # noqa: E402,F401

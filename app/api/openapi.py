@@ -31,6 +31,15 @@ def _q(name, schema=None, description=""):
             "description": description}
 
 
+def _path(name):
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+def _obj(**props):
+    return {"type": "object", "properties": {k: {"type": v} for k, v in props.items()}}
+
+
+PROPOSAL_ID = _path("proposal_id")
 IDEA_ID = {"name": "idea_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 200},
                "description": "Same key and body replay the first response; another body gives 409."}
@@ -78,6 +87,17 @@ SCHEMAS = {
     "Answer": {"type": "object", "properties": {
         "id": {"type": "integer"}, "idea_id": {"type": "integer"}, "body": {"type": "string"},
         "author": _ref("UserPublic"), "created_at": {"type": "string", "format": "date-time"}}},
+    "ShareTerms": _obj(community_share_bp="integer", proposer_bp="integer", contributors_bp="integer",
+                       backers_bp="integer", commons_bp="integer", backers_cap_multiple_bp="integer",
+                       frozen="boolean", frozen_at="string"),
+    "Proposal": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "idea_id": {"type": "integer"}, "title": {"type": "string"},
+        "stage": {"type": "string", "enum": ["drafting", "review", "funding", "testbed", "market", "closed"]},
+        "budget_amount": {"type": "integer"}, "currency": {"type": "string", "enum": ["KRW"]},
+        "municipality": _ref("Ref"), "lead_expert": _ref("UserPublic"), "proposer": _ref("UserPublic"),
+        "team": {"type": "array", "items": {"type": "object"}}, "milestones": {"type": "array", "items": {"type": "object"}},
+        "share_terms": {"type": "object", "nullable": True}, "cities": {"type": "array", "items": _ref("Ref")},
+        "stale": {"type": "boolean"}}},
     "SupportState": {"type": "object", "properties": {"supported": {"type": "boolean"}, "support_count": {"type": "integer"}}},
     "CommentInput": {"type": "object", "required": ["body"], "properties": {
         "body": {"type": "string", "minLength": 1, "maxLength": 5000}, "parent_id": {"type": "integer", "nullable": True}}},
@@ -143,6 +163,73 @@ PATHS = {
     "/api/v1/me/notification-settings": {"put": _op(
         "How notifications come by mail", body={"type": "object", "required": ["mode"], "properties": {
             "mode": {"type": "string", "enum": ["immediate", "daily", "off"]}}}, auth=True, tags=["notifications"])},
+    "/api/v1/experts/applications": {"post": _op(
+        "Apply to be a verified expert", "201", body=_obj(fields="string", affiliation="string", evidence="string"),
+        auth=True, tags=["experts"])},
+    "/api/v1/experts/applications/{application_id}/decision": {"post": _op(
+        "Approve or decline (stewards)", body=_obj(approve="boolean", reason="string"),
+        params=[_path("application_id")], auth=True, tags=["experts"])},
+    "/api/v1/organizations": {
+        "get": _op("Organizations", tags=["organizations"]),
+        "post": _op("Register an organization", "201", body=_obj(name="string", kind="string", municipality="string"),
+                    auth=True, tags=["organizations"]),
+    },
+    "/api/v1/organizations/{org_id}/memberships": {"post": _op(
+        "Ask to represent an organization", "201", params=[_path("org_id")], auth=True, tags=["organizations"])},
+    "/api/v1/memberships/{membership_id}/confirm": {"post": _op(
+        "Confirm a representative (stewards)", params=[_path("membership_id")], auth=True, tags=["organizations"])},
+    "/api/v1/ideas/{idea_id}/adopt": {"post": _op(
+        "Adopt a shortlisted idea (experts)", "201", _ref("Proposal"), params=[IDEA_ID], auth=True, tags=["proposals"])},
+    "/api/v1/proposals": {"get": _op("Proposals", params=[_q("stage"), *PAGE], tags=["proposals"])},
+    "/api/v1/proposals/{proposal_id}": {
+        "get": _op("One proposal with team, milestones and terms", schema=_ref("Proposal"), params=[PROPOSAL_ID],
+                   tags=["proposals"]),
+        "patch": _op("Edit (lead expert)", schema=_ref("Proposal"), body=_obj(
+            title="string", problem="string", solution="string", site="string", municipality="string",
+            budget_amount="integer", expected_impact="string", risks="string"),
+            params=[PROPOSAL_ID], auth=True, tags=["proposals"]),
+    },
+    "/api/v1/proposals/{proposal_id}/share-terms": {"put": _op(
+        "Set the share terms in basis points (lead expert; refused once frozen)", schema=_ref("ShareTerms"),
+        body=_obj(community_share_bp="integer", proposer_bp="integer", contributors_bp="integer",
+                  backers_bp="integer", commons_bp="integer", backers_cap_multiple_bp="integer"),
+        params=[PROPOSAL_ID], auth=True, tags=["proposals"])},
+    "/api/v1/proposals/{proposal_id}/share-terms/freeze": {"post": _op(
+        "Publish and freeze the share terms", schema=_ref("ShareTerms"), params=[PROPOSAL_ID], auth=True,
+        tags=["proposals"])},
+    "/api/v1/proposals/{proposal_id}/contributions": {"post": _op(
+        "Record influence points (lead expert)", "201",
+        body=_obj(user_id="integer", kind="string", points="integer", description="string"),
+        params=[PROPOSAL_ID], auth=True, tags=["proposals"])},
+    "/api/v1/contributions/{contribution_id}/confirm": {"post": _op(
+        "Confirm one's contribution", params=[_path("contribution_id")], auth=True, tags=["proposals"])},
+    "/api/v1/proposals/{proposal_id}/transition": {"post": _op(
+        "Move to another stage", schema=_ref("Proposal"), body=_obj(to="string"), params=[PROPOSAL_ID], auth=True,
+        tags=["proposals"])},
+    "/api/v1/proposals/{proposal_id}/team": {"post": _op(
+        "Invite an organization or a person (lead expert)", "201",
+        body=_obj(role="string", organization_id="integer", user_id="integer"), params=[PROPOSAL_ID], auth=True,
+        tags=["proposals"])},
+    "/api/v1/proposals/{proposal_id}/team/{member_id}/answer": {"post": _op(
+        "Accept or decline an invitation", body=_obj(accept="boolean"), params=[PROPOSAL_ID, _path("member_id")],
+        auth=True, tags=["proposals"])},
+    "/api/v1/proposals/{proposal_id}/milestones": {"post": _op(
+        "Add a milestone", "201", body=_obj(title="string", due_on="string"), params=[PROPOSAL_ID], auth=True,
+        tags=["proposals"])},
+    "/api/v1/proposals/{proposal_id}/milestones/{milestone_id}": {"patch": _op(
+        "Record a milestone's progress", body=_obj(status="string", evidence="string"),
+        params=[PROPOSAL_ID, _path("milestone_id")], auth=True, tags=["proposals"])},
+    "/api/v1/proposals/{proposal_id}/updates": {
+        "get": _op("Progress updates", params=[PROPOSAL_ID], tags=["proposals"]),
+        "post": _op("Post an update (team)", "201", body=_obj(body="string"), params=[PROPOSAL_ID], auth=True,
+                    tags=["proposals"]),
+    },
+    "/api/v1/proposals/{proposal_id}/replications": {"post": _op(
+        "Ask to replicate in one's city", "201", body=_obj(organization_id="integer", note="string"),
+        params=[PROPOSAL_ID], auth=True, tags=["proposals"])},
+    "/api/v1/proposals/{proposal_id}/replications/{request_id}/accept": {"post": _op(
+        "Accept a city (lead expert)", schema=_ref("Proposal"), params=[PROPOSAL_ID, _path("request_id")], auth=True,
+        tags=["proposals"])},
 }
 
 DOCUMENT = {

@@ -67,4 +67,6 @@ def ensure_reference_data() -> int:
             db.session.add(Category(code=code, name_ko=ko, name_en=en, position=position))
             added += 1
     db.session.flush()
-    return added
+    from app.proposals.experts import ensure_municipal_organizations
+
+    return added + ensure_municipal_organizations()

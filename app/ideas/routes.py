@@ -118,7 +118,16 @@ def show(idea_id):
         supported=bool(supported_idea_ids(current_user, [idea.id])),
         comment_form=CommentForm(), action_form=ActionForm(), answer_form=AnswerForm(),
         similar=_similar(idea), threshold=get_parameter("SHORTLIST_SUPPORTS"), now=utcnow(),
+        proposal=_proposal_of(idea),
     )
+
+
+def _proposal_of(idea):
+    from app.proposals.models import Proposal
+
+    if idea.status != "adopted":
+        return None
+    return db.session.scalar(sa.select(Proposal).where(Proposal.idea_id == idea.id))
 
 
 def overdue_days(idea, now) -> int:

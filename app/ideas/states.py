@@ -54,6 +54,11 @@ class InvalidTransition(Conflict):
     code = "invalid_transition"
 
 
+def allowed(current: IdeaStatus, new_status: IdeaStatus) -> bool:
+    """Whether the table lets an idea move from `current` to `new_status`."""
+    return IdeaStatus(new_status) in TRANSITIONS[IdeaStatus(current)]
+
+
 def transition(idea, new_status: IdeaStatus) -> None:
     """Move the idea to `new_status` if the table allows it, else raise InvalidTransition."""
     current = IdeaStatus(idea.status)

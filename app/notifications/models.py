@@ -20,6 +20,9 @@ class Kind(str, enum.Enum):
     MERGED_INTO = "idea_merged_into"
     WITHDRAWN = "idea_withdrawn"
     REPLY = "comment_reply"
+    ADOPTED = "idea_adopted"
+    PROPOSAL_STAGE = "proposal_stage"
+    PROPOSAL_UPDATE = "proposal_update"
 
 
 #: the sentence shown for each kind; %(title)s is the idea's title
@@ -31,6 +34,9 @@ MESSAGES = {
     Kind.MERGED_INTO: _l("A similar idea was merged into “%(title)s”."),
     Kind.WITHDRAWN: _l("“%(title)s” was withdrawn by its author."),
     Kind.REPLY: _l("Someone replied to your comment on “%(title)s”."),
+    Kind.ADOPTED: _l("An expert adopted “%(title)s”: it becomes a testbed proposal."),
+    Kind.PROPOSAL_STAGE: _l("The proposal from “%(title)s” moved to a new stage."),
+    Kind.PROPOSAL_UPDATE: _l("The team behind “%(title)s” posted an update."),
 }
 
 MODES = ("immediate", "daily", "off")

@@ -1,0 +1,125 @@
+"""Expert applications, organizations and memberships."""
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from app.auth.operations import grant_role
+from app.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from app.core.security import Role
+from app.core.timeutil import utcnow
+from app.extensions import db
+from app.ideas.models import Municipality
+from app.proposals.models import ExpertApplication, Membership, Organization
+
+
+def _steward(user) -> None:
+    if not (user and user.is_authenticated and user.has_role("steward")):
+        raise PermissionDenied(_l("Only stewards can do this."), code="not_steward")
+
+
+def apply_as_expert(user, *, fields: str, affiliation: str, evidence: str) -> ExpertApplication:
+    """Ask to be verified as an expert; one open application at a time."""
+    if not user.can_participate():
+        raise PermissionDenied(_l("Verify your email address first."), code="not_verified")
+    if user.has_role("expert"):
+        raise Conflict(_l("You are already a verified expert."), code="already_expert")
+    pending = db.session.scalar(sa.select(ExpertApplication.id).where(
+        ExpertApplication.user_id == user.id, ExpertApplication.status == "pending"))
+    if pending is not None:
+        raise Conflict(_l("Your application is already waiting for a steward."), code="already_applied")
+    application = ExpertApplication(user_id=user.id, fields=fields.strip(), affiliation=affiliation.strip(),
+                                    evidence=evidence.strip())
+    db.session.add(application)
+    db.session.flush()
+    return application
+
+
+def decide_application(application: ExpertApplication, steward, approve: bool, reason: str) -> None:
+    """A steward approves (the user becomes an expert) or declines, with a reason."""
+    _steward(steward)
+    if application.status != "pending":
+        raise Conflict(_l("This application was already decided."), code="already_decided")
+    if not reason.strip():
+        msg = _l("Give a reason.")
+        raise InvalidInput(msg, code="validation_failed", fields={"reason": [str(msg)]})
+    application.status = "approved" if approve else "declined"
+    application.reason = reason.strip()[:500]
+    application.decided_by_id = steward.id
+    application.decided_at = utcnow()
+    if approve:
+        grant_role(application.user, Role.EXPERT)
+    db.session.flush()
+
+
+def ensure_municipal_organizations() -> int:
+    """One organization per city and county (idempotent); returns how many were added."""
+    have = set(db.session.scalars(sa.select(Organization.municipality_id).where(Organization.kind == "municipality")))
+    added = 0
+    for m in db.session.scalars(sa.select(Municipality)):
+        if m.id not in have:
+            db.session.add(Organization(name=m.name_ko, kind="municipality", municipality_id=m.id))
+            added += 1
+    db.session.flush()
+    return added
+
+
+def create_organization(user, *, name: str, kind: str, municipality: str | None) -> Organization:
+    """Register an organization (not a municipality: those are seeded); the creator asks to represent it."""
+    if not user.can_participate():
+        raise PermissionDenied(_l("Verify your email address first."), code="not_verified")
+    if kind == "municipality":
+        raise InvalidInput(_l("The 31 cities and counties are already registered."), code="municipality_seeded",
+                           fields={"kind": [str(_l("The 31 cities and counties are already registered."))]})
+    if db.session.scalar(sa.select(Organization.id).where(Organization.name == name.strip())) is not None:
+        msg = _l("An organization with this name exists.")
+        raise Conflict(msg, code="name_taken", fields={"name": [str(msg)]})
+    place = None
+    if municipality:
+        place = db.session.scalar(sa.select(Municipality).where(Municipality.code == municipality))
+        if place is None:
+            msg = _l("Choose one of the listed options.")
+            raise InvalidInput(msg, code="unknown_municipality", fields={"municipality": [str(msg)]})
+    org = Organization(name=name.strip(), kind=kind, municipality=place)
+    db.session.add(org)
+    db.session.flush()
+    request_membership(user, org)
+    return org
+
+
+def request_membership(user, org: Organization) -> Membership:
+    """Ask to represent an organization; a steward confirms."""
+    if db.session.scalar(sa.select(Membership.id).where(Membership.user_id == user.id,
+                                                        Membership.organization_id == org.id)) is not None:
+        raise Conflict(_l("You already asked to represent this organization."), code="already_member")
+    membership = Membership(user_id=user.id, organization_id=org.id)
+    db.session.add(membership)
+    db.session.flush()
+    return membership
+
+
+def confirm_membership(membership: Membership, steward) -> None:
+    """A steward confirms that the user speaks for the organization."""
+    _steward(steward)
+    if membership.confirmed_at is not None:
+        raise Conflict(_l("This membership is already confirmed."), code="already_confirmed")
+    membership.confirmed_at = utcnow()
+    membership.confirmed_by_id = steward.id
+    db.session.flush()
+
+
+def represents(user, organization_id: int) -> bool:
+    """Whether the user is a confirmed representative of the organization."""
+    if not (user and user.is_authenticated):
+        return False
+    return db.session.scalar(sa.select(Membership.id).where(
+        Membership.user_id == user.id, Membership.organization_id == organization_id,
+        Membership.confirmed_at.is_not(None))) is not None
+
+
+def get_or_404(model, ident):
+    """A row by id or NotFound."""
+    from app.core.lookup import get_by_id
+
+    row = get_by_id(model, ident)
+    if row is None:
+        raise NotFound()
+    return row

@@ -1,0 +1,277 @@
+"""Experts' applications, organizations and memberships, proposals with their teams and terms."""
+from datetime import date, datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.auth.models import User
+from app.core.timeutil import as_utc, utcnow
+from app.extensions import db
+from app.ideas.models import Idea, Municipality
+from app.proposals.states import LABELS, Stage
+
+BP = 10_000  # basis points in a whole
+
+
+def _in(values) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+class ExpertApplication(db.Model):
+    """A user asks to be verified as an expert; a steward approves or declines with a reason."""
+
+    __tablename__ = "expert_applications"
+    __table_args__ = (sa.CheckConstraint("status IN ('pending', 'approved', 'declined')", name="status_known"),
+                      sa.Index("ix_expert_applications_status_created", "status", "created_at"))
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    fields: so.Mapped[str] = so.mapped_column(sa.String(200))
+    affiliation: so.Mapped[str] = so.mapped_column(sa.String(200))
+    evidence: so.Mapped[str] = so.mapped_column(sa.Text)
+    status: so.Mapped[str] = so.mapped_column(sa.String(10), default="pending")
+    reason: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    user: so.Mapped[User] = so.relationship(foreign_keys=[user_id], lazy="joined", innerjoin=True)
+
+
+class Organization(db.Model):
+    """A municipality, company, university, research institute, ... that can join proposals."""
+
+    __tablename__ = "organizations"
+    __table_args__ = (
+        sa.CheckConstraint(f"kind IN ({_in(['municipality', 'public_institution', 'company', 'startup', 'university', 'research_institute', 'citizen_group'])})",
+                           name="kind_known"),
+        sa.CheckConstraint("kind <> 'municipality' OR municipality_id IS NOT NULL", name="municipality_has_place"),
+        sa.UniqueConstraint("name"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    kind: so.Mapped[str] = so.mapped_column(sa.String(30), index=True)
+    #: the place: for a municipality, the one it is
+    municipality_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("municipalities.id"), index=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    municipality: so.Mapped[Municipality | None] = so.relationship(lazy="joined")
+
+
+class Membership(db.Model):
+    """A user who represents an organization, once a steward confirms it."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (sa.UniqueConstraint("user_id", "organization_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    organization_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"),
+                                                       index=True)
+    confirmed_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    confirmed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    user: so.Mapped[User] = so.relationship(foreign_keys=[user_id], lazy="joined", innerjoin=True)
+    organization: so.Mapped[Organization] = so.relationship(lazy="joined", innerjoin=True)
+
+
+class Proposal(db.Model):
+    """A testbed proposal an expert develops, with a team, from an adopted idea."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (
+        sa.CheckConstraint(f"stage IN ({_in(s.value for s in Stage)})", name="stage_known"),
+        sa.CheckConstraint("budget_amount >= 0", name="budget_nonnegative"),
+        sa.Index("ix_proposals_stage_created", "stage", "created_at"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    #: one proposal per idea: the database refuses a second adoption
+    idea_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("ideas.id", ondelete="RESTRICT"), unique=True)
+    lead_expert_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(120))
+    problem: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    solution: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    site: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    municipality_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("municipalities.id"), index=True)
+    budget_amount: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)
+    expected_impact: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    risks: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    stage: so.Mapped[str] = so.mapped_column(sa.String(20), default=Stage.DRAFTING.value)
+    review_approved_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    last_update_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+
+    idea: so.Mapped[Idea] = so.relationship(lazy="joined", innerjoin=True)
+    lead_expert: so.Mapped[User] = so.relationship(lazy="joined", innerjoin=True)
+    municipality: so.Mapped[Municipality] = so.relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def stage_label(self) -> str:
+        """The stage in the current language."""
+        return str(LABELS[Stage(self.stage)])
+
+    @property
+    def proposer(self) -> User:
+        """The idea's author, credited as the proposer."""
+        return self.idea.author
+
+    def is_lead(self, user) -> bool:
+        """Whether the user is this proposal's lead expert."""
+        return bool(user and user.is_authenticated and user.id == self.lead_expert_id)
+
+    def can_edit(self, user) -> bool:
+        """Only the lead expert edits, and not once the proposal is closed."""
+        return self.is_lead(user) and not user.is_restricted and self.stage != Stage.CLOSED.value
+
+    def can_approve_review(self, user) -> bool:
+        """Only stewards approve a proposal in review."""
+        return bool(user and user.is_authenticated and user.has_role("steward") and self.stage == Stage.REVIEW.value)
+
+    def is_stale(self, now=None) -> bool:
+        """No update from the team for 90 days (counting from adoption when there is none)."""
+        since = as_utc(self.last_update_at or self.created_at)
+        return ((now or utcnow()) - since).days >= 90 and self.stage not in (Stage.CLOSED.value,)
+
+
+class ProposalEvent(db.Model):
+    """One step on a proposal's public timeline (stage changes and approvals). Never edited."""
+
+    __tablename__ = "proposal_events"
+    __table_args__ = (sa.Index("ix_proposal_events_proposal_created", "proposal_id", "created_at"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    proposal_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("proposals.id", ondelete="CASCADE"))
+    kind: so.Mapped[str] = so.mapped_column(sa.String(30))
+    from_stage: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+    to_stage: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+    actor_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    note: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    actor: so.Mapped[User] = so.relationship(lazy="joined", innerjoin=True)
+
+
+class TeamMember(db.Model):
+    """An organization (through a representative) or a person on a proposal's team, once accepted."""
+
+    __tablename__ = "team_members"
+    __table_args__ = (
+        sa.CheckConstraint("organization_id IS NOT NULL OR user_id IS NOT NULL", name="someone"),
+        sa.UniqueConstraint("proposal_id", "organization_id", "user_id", "role"),
+        sa.Index("ix_team_members_proposal", "proposal_id"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    proposal_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("proposals.id", ondelete="CASCADE"))
+    organization_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"))
+    user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: so.Mapped[str] = so.mapped_column(sa.String(30))
+    invited_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    accepted_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    accepted_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    organization: so.Mapped[Organization | None] = so.relationship(lazy="joined")
+    user: so.Mapped[User | None] = so.relationship(foreign_keys=[user_id], lazy="joined")
+
+
+class Milestone(db.Model):
+    """A step of the testbed plan with its due date and the evidence it was reached."""
+
+    __tablename__ = "milestones"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('planned', 'in_progress', 'done', 'missed')", name="status_known"),
+        sa.Index("ix_milestones_proposal_due", "proposal_id", "due_on"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    proposal_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("proposals.id", ondelete="CASCADE"))
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    due_on: so.Mapped[date] = so.mapped_column(sa.Date)
+    status: so.Mapped[str] = so.mapped_column(sa.String(20), default="planned")
+    evidence: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+
+
+class ProposalUpdate(db.Model):
+    """A progress update the team posts; backers and supporters are told."""
+
+    __tablename__ = "proposal_updates"
+    __table_args__ = (sa.Index("ix_proposal_updates_proposal_created", "proposal_id", "created_at"),
+                      sa.CheckConstraint("length(body) > 0", name="body_nonempty"))
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    proposal_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("proposals.id", ondelete="CASCADE"))
+    author_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    body: so.Mapped[str] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    author: so.Mapped[User] = so.relationship(lazy="joined", innerjoin=True)
+
+
+class Contribution(db.Model):
+    """Influence points the lead expert records for a contributor, who confirms them."""
+
+    __tablename__ = "contributions"
+    __table_args__ = (sa.CheckConstraint("points > 0", name="points_positive"),
+                      sa.Index("ix_contributions_proposal_user", "proposal_id", "user_id"))
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    proposal_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("proposals.id", ondelete="CASCADE"))
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20))
+    points: so.Mapped[int] = so.mapped_column()
+    description: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    recorded_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    confirmed_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    user: so.Mapped[User] = so.relationship(foreign_keys=[user_id], lazy="joined", innerjoin=True)
+
+
+class ShareTerms(db.Model):
+    """How reported revenue is shared, in basis points; frozen before the first round opens."""
+
+    __tablename__ = "share_terms"
+    __table_args__ = (
+        *(sa.CheckConstraint(f"{c} BETWEEN 0 AND 10000", name=f"{c}_range")
+          for c in ("community_share_bp", "proposer_bp", "contributors_bp", "backers_bp", "commons_bp")),
+        sa.CheckConstraint("proposer_bp + contributors_bp + backers_bp + commons_bp = 10000", name="pool_whole"),
+        sa.CheckConstraint("backers_cap_multiple_bp IS NULL OR backers_cap_multiple_bp >= 10000", name="cap_at_least_1x"),
+    )
+
+    proposal_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("proposals.id", ondelete="CASCADE"),
+                                                   primary_key=True)
+    community_share_bp: so.Mapped[int] = so.mapped_column()
+    proposer_bp: so.Mapped[int] = so.mapped_column()
+    contributors_bp: so.Mapped[int] = so.mapped_column()
+    backers_bp: so.Mapped[int] = so.mapped_column()
+    commons_bp: so.Mapped[int] = so.mapped_column()
+    backers_cap_multiple_bp: so.Mapped[int | None] = so.mapped_column()
+    frozen_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    updated_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    @property
+    def is_frozen(self) -> bool:
+        """Frozen terms never change again."""
+        return self.frozen_at is not None
+
+
+class ReplicationRequest(db.Model):
+    """Another municipality asks to run a proposal in testbed or market stage; the lead expert accepts."""
+
+    __tablename__ = "replication_requests"
+    __table_args__ = (sa.UniqueConstraint("proposal_id", "municipality_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    proposal_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("proposals.id", ondelete="CASCADE"))
+    municipality_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("municipalities.id"))
+    requested_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    note: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    accepted_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    municipality: so.Mapped[Municipality] = so.relationship(lazy="joined", innerjoin=True)

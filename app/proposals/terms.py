@@ -1,0 +1,112 @@
+"""Influence points and revenue-share terms (frozen before the first round opens)."""
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from app.core.errors import Conflict, InvalidInput, PermissionDenied
+from app.core.money import allocate
+from app.core.timeutil import utcnow
+from app.extensions import db
+from app.proposals.models import BP, Contribution, Proposal, ShareTerms
+from app.proposals.states import CONTRIBUTION_KINDS
+
+POOL_FIELDS = ("proposer_bp", "contributors_bp", "backers_bp", "commons_bp")
+TERM_FIELDS = ("community_share_bp", *POOL_FIELDS)
+MAX_POINTS = 10_000
+
+
+def record_contribution(proposal: Proposal, lead, contributor, *, kind: str, points: int,
+                        description: str = "") -> Contribution:
+    """The lead expert credits a contributor with influence points; the contributor confirms."""
+    if not proposal.can_edit(lead):
+        raise PermissionDenied(_l("Only the lead expert records contributions."), code="not_lead")
+    fields = {}
+    if kind not in CONTRIBUTION_KINDS:
+        fields["kind"] = [str(_l("Choose one of the listed options."))]
+    if not isinstance(points, int) or isinstance(points, bool) or not 1 <= points <= MAX_POINTS:
+        fields["points"] = [str(_l("Choose a number from %(min)d to %(max)d.", min=1, max=MAX_POINTS))]
+    if fields:
+        raise InvalidInput(_l("Some fields are not valid."), code="validation_failed", fields=fields)
+    contribution = Contribution(proposal_id=proposal.id, user_id=contributor.id, kind=kind, points=points,
+                                description=(description or "").strip()[:500], recorded_by_id=lead.id)
+    db.session.add(contribution)
+    db.session.flush()
+    return contribution
+
+
+def confirm_contribution(contribution: Contribution, user) -> None:
+    """Only the contributor confirms their contribution; unconfirmed points do not count."""
+    if not (user and user.is_authenticated and user.id == contribution.user_id):
+        raise PermissionDenied(_l("Only the contributor confirms a contribution."), code="not_contributor")
+    if contribution.confirmed_at is not None:
+        raise Conflict(_l("This contribution is already confirmed."), code="already_confirmed")
+    contribution.confirmed_at = utcnow()
+    db.session.flush()
+
+
+def confirmed_points(proposal: Proposal) -> list[tuple[int, str, int]]:
+    """(user id, name, confirmed points) per contributor, in user id order (the allocation's tie-break)."""
+    from app.auth.models import User
+
+    return [tuple(r) for r in db.session.execute(
+        sa.select(Contribution.user_id, User.display_name, sa.func.sum(Contribution.points))
+        .join(User, User.id == Contribution.user_id)
+        .where(Contribution.proposal_id == proposal.id, Contribution.confirmed_at.is_not(None))
+        .group_by(Contribution.user_id, User.display_name).order_by(Contribution.user_id))]
+
+
+def _check(values: dict) -> dict:
+    fields = {}
+    for name in TERM_FIELDS:
+        v = values.get(name)
+        if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= BP:
+            fields[name] = [str(_l("Use a whole number of basis points from 0 to 10000."))]
+    cap = values.get("backers_cap_multiple_bp")
+    if cap is not None and (not isinstance(cap, int) or isinstance(cap, bool) or cap < BP):
+        fields["backers_cap_multiple_bp"] = [str(_l("Leave empty, or use 10000 (1x) or more."))]
+    if not fields and sum(values[n] for n in POOL_FIELDS) != BP:
+        msg = str(_l("The pool's four parts must add up to 10000 (100 percent)."))
+        fields.update({n: [msg] for n in POOL_FIELDS})
+    return fields
+
+
+def set_share_terms(proposal: Proposal, lead, values: dict) -> ShareTerms:
+    """The lead expert sets the revenue-share terms, until they are frozen."""
+    if not proposal.can_edit(lead):
+        raise PermissionDenied(_l("Only the lead expert sets the share terms."), code="not_lead")
+    terms = db.session.get(ShareTerms, proposal.id)
+    if terms is not None and terms.is_frozen:
+        raise Conflict(_l("The share terms are frozen and can no longer change."), code="terms_frozen")
+    fields = _check(values)
+    if fields:
+        raise InvalidInput(_l("Some fields are not valid."), code="validation_failed", fields=fields)
+    if terms is None:
+        terms = ShareTerms(proposal_id=proposal.id)
+        db.session.add(terms)
+    for name in (*TERM_FIELDS, "backers_cap_multiple_bp"):
+        setattr(terms, name, values.get(name))
+    terms.updated_at = utcnow()
+    db.session.flush()
+    return terms
+
+
+def freeze_share_terms(proposal: Proposal, user) -> ShareTerms:
+    """Publish and freeze the terms (done before the first round opens); they never change again."""
+    if not proposal.can_edit(user):
+        raise PermissionDenied(_l("Only the lead expert freezes the share terms."), code="not_lead")
+    terms = db.session.get(ShareTerms, proposal.id)
+    if terms is None:
+        raise Conflict(_l("Set the share terms first."), code="no_terms")
+    if terms.is_frozen:
+        raise Conflict(_l("The share terms are frozen and can no longer change."), code="terms_frozen")
+    terms.frozen_at = utcnow()
+    db.session.flush()
+    return terms
+
+
+def worked_example(terms: ShareTerms, revenue_amount: int, contributors: list[tuple[int, str, int]]) -> dict:
+    """What a revenue report of `revenue_amount` won would pay under these terms, exact to the won."""
+    pool = allocate(revenue_amount, [terms.community_share_bp, BP - terms.community_share_bp])[0]
+    parts = dict(zip(POOL_FIELDS, allocate(pool, [getattr(terms, f) for f in POOL_FIELDS])))
+    people = allocate(parts["contributors_bp"], [p for _uid, _name, p in contributors]) if contributors else []
+    return {"revenue_amount": revenue_amount, "pool_amount": pool, "parts": parts,
+            "contributors": [(name, amount) for (_uid, name, _p), amount in zip(contributors, people)]}
