@@ -126,4 +126,9 @@ def seed_demo(now=None) -> bool:
                                .where(Comment.idea_id == Idea.id).scalar_subquery())
     )
     db.session.flush()
+    for idea in ideas:
+        db.session.refresh(idea)
+    from app.demo_proposals import seed_proposals
+
+    seed_proposals(rng, users, ideas)
     return True

@@ -80,6 +80,10 @@ def test_demo_seed_is_realistic_and_idempotent(app, db):
     assert db.session.scalar(sa.select(sa.func.count()).where(Idea.support_count != supports)) == 0
     assert db.session.scalar(sa.select(sa.func.count()).where(Idea.comment_count != comments)) == 0
     assert db.session.scalar(sa.select(sa.func.count(Comment.id))) > 100
+    from app.proposals.models import Proposal
+
+    stages = set(db.session.scalars(sa.select(Proposal.stage)))
+    assert {"drafting", "review", "funding", "testbed", "market"} <= stages
 
 
 @pytest.mark.parametrize("args, ok", [

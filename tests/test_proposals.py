@@ -334,8 +334,16 @@ def test_expert_application_is_decided_with_a_reason(client, db, create_user, ap
     assert "expert" in client.get("/api/v1/me", headers=api_headers(applicant)).get_json()["roles"]
 
 
-def test_pages_render_for_lead_and_visitors(client, db, proposal, login_as):
+def test_pages_render_for_lead_and_visitors(client, db, proposal, create_user, login_as):
+    from app.proposals.operations import add_milestone, post_update
+
+    add_partner(db, create_user, proposal)
+    add_milestone(proposal, proposal.lead_expert, title="주민 설명회", due_on=utcnow().date() + timedelta(days=10))
+    set_share_terms(proposal, proposal.lead_expert, TERMS)
+    post_update(proposal, proposal.lead_expert, "착수했습니다")
+    db.session.commit()
     public = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert "주민 설명회" in public and "착수했습니다" in public and "계산 예시" in public
     assert proposal.title in public and "작업 공간" not in public
     assert proposal.title in client.get("/proposals").get_data(as_text=True)
     login_as(proposal.lead_expert)

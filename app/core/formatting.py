@@ -1,4 +1,6 @@
 """Locale-aware formatting of won amounts and dates, exposed as Jinja filters."""
+from datetime import datetime
+
 from flask_babel import format_currency, format_date, format_datetime, format_decimal
 
 from app.core.timeutil import as_utc
@@ -26,6 +28,15 @@ def format_when(value, fmt: str = "medium") -> str:
     return format_datetime(as_utc(value), fmt)
 
 
+def format_day(value, fmt: str = "medium") -> str:
+    """A calendar date (a `date`, or the day of a `datetime` in the user's time zone)."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = as_utc(value)
+    return format_date(value, fmt)
+
+
 def register_filters(app) -> None:
     """Install the formatting filters into Jinja."""
     from app.core.markdown import render_markdown
@@ -34,4 +45,4 @@ def register_filters(app) -> None:
     app.jinja_env.filters["won"] = format_won
     app.jinja_env.filters["number"] = lambda n: format_decimal(n or 0)
     app.jinja_env.filters["datetime"] = format_when
-    app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(as_utc(d), fmt) if d else ""
+    app.jinja_env.filters["date"] = format_day

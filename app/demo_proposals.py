@@ -1,0 +1,69 @@
+"""Demo proposals: experts adopt some shortlisted demo ideas and take them through the stages."""
+import random
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from app.core.timeutil import utcnow
+from app.extensions import db
+from app.proposals.experts import confirm_membership, request_membership
+from app.proposals.models import Milestone, Organization, Proposal, TeamMember
+from app.proposals.operations import (
+    add_milestone, adopt_idea, edit_proposal, invite_member, post_update, transition_proposal,
+)
+from app.proposals.terms import confirm_contribution, freeze_share_terms, record_contribution, set_share_terms
+
+PARTNERS = [("한빛모빌리티(주)", "company"), ("경기미래대학교", "university"), ("스마트도시연구소", "research_institute"),
+            ("그린에너지협동조합", "citizen_group"), ("도시데이터랩", "startup")]
+SITES = ["판교테크노밸리", "일산 킨텍스 일대", "광교 도시재생지구", "동탄 호수공원", "시화 MTV 산업단지", "의정부 행복로"]
+TERMS = {"community_share_bp": 1000, "proposer_bp": 2000, "contributors_bp": 2000, "backers_bp": 5000,
+         "commons_bp": 1000, "backers_cap_multiple_bp": 20000}
+#: how far each demo proposal goes
+PATHS = [[], ["review"], ["review", "funding"], ["review", "funding", "testbed"],
+         ["review", "funding", "testbed", "market"], [], ["review"], ["review", "funding", "testbed"]]
+
+
+def seed_proposals(rng: random.Random, users, ideas) -> int:
+    """Adopt up to eight shortlisted ideas and develop them; returns how many proposals were made."""
+    steward, experts, citizens = users[0], users[2:5], users[5:]
+    partners = []
+    for name, kind in PARTNERS:
+        org = Organization(name=name, kind=kind)
+        db.session.add(org)
+        partners.append(org)
+    db.session.flush()
+    for org, rep in zip(partners, citizens[-len(partners):]):
+        confirm_membership(request_membership(rep, org), steward)
+    shortlisted = [i for i in ideas if i.status == "shortlisted"][: len(PATHS)]
+    today = utcnow().date()
+    for n, (idea, path) in enumerate(zip(shortlisted, PATHS)):
+        expert = experts[n % len(experts)]
+        proposal = adopt_idea(idea, expert)
+        edit_proposal(proposal, expert, site=SITES[n % len(SITES)], budget_amount=rng.randrange(5, 60) * 10_000_000,
+                      solution=idea.body.split("## 제안")[-1].split("##")[0].strip(),
+                      expected_impact="- 시민 불편 감소\n- 다른 시·군으로 확산 가능한 표준 모델",
+                      risks="- 예산 확보 지연\n- 개인정보 보호 검토 필요")
+        city = db.session.scalar(sa.select(Organization).where(Organization.kind == "municipality",
+                                                               Organization.municipality_id == idea.municipality_id))
+        member = invite_member(proposal, expert, role="municipality_partner", organization=city)
+        member.accepted_at = utcnow()
+        partner = partners[n % len(partners)]
+        other = invite_member(proposal, expert, role=partner.kind if partner.kind != "startup" else "company",
+                              organization=partner)
+        other.accepted_at = utcnow() if n % 2 == 0 else None
+        add_milestone(proposal, expert, title="현장 조사와 주민 설명회", due_on=today + timedelta(days=30 + n))
+        add_milestone(proposal, expert, title="시범 운영 시작", due_on=today + timedelta(days=120 + n))
+        for supporter, kind, points in ((idea.author, "naming", 5), (rng.choice(citizens), "research", 8)):
+            contribution = record_contribution(proposal, expert, supporter, kind=kind, points=points,
+                                               description="아이디어 구체화에 참여")
+            confirm_contribution(contribution, supporter)
+        if path:
+            set_share_terms(proposal, expert, TERMS)
+        for stage in path:
+            if stage == "funding":
+                freeze_share_terms(proposal, expert)
+            transition_proposal(proposal, steward if stage == "funding" else expert, stage)
+        if n % 3 != 2:
+            post_update(proposal, expert, "현장 조사를 마쳤습니다. 다음 달 주민 설명회를 엽니다.")
+    db.session.flush()
+    return len(shortlisted)
