@@ -111,14 +111,14 @@ def test_second_adoption_is_refused(db, shortlisted, create_user):
 def test_two_experts_adopting_at_once_exactly_one_wins(app, db, shortlisted, create_user):
     from app.auth.models import User
 
-    idea = shortlisted()
+    idea_id = shortlisted().id  # read now: the threads must not touch this test's session
     experts = [create_user(roles=["expert"]).id for _ in range(2)]
     barrier, outcomes = threading.Barrier(2), []
 
     def attempt(user_id):
         with app.app_context():
             try:
-                idea_row, user = _db.session.get(Idea, idea.id), _db.session.get(User, user_id)
+                idea_row, user = _db.session.get(Idea, idea_id), _db.session.get(User, user_id)
                 barrier.wait(timeout=30)
                 adopt_idea(idea_row, user)
                 _db.session.commit()

@@ -36,9 +36,10 @@ def make_schema() -> Schema:
         key=ID(stored=True, unique=True),
         type=ID(stored=True),
         id=NUMERIC(stored=True, numtype=int, bits=64),
-        title=TEXT(analyzer=analyzer, stored=True, field_boost=3.0),
-        summary=TEXT(analyzer=analyzer, stored=True, field_boost=1.5),
-        body=TEXT(analyzer=analyzer, stored=True),
+        # chars=True keeps each term's character offsets, so highlighting needs no re-analysis
+        title=TEXT(analyzer=analyzer, stored=True, field_boost=3.0, chars=True),
+        summary=TEXT(analyzer=analyzer, stored=True, field_boost=1.5, chars=True),
+        body=TEXT(analyzer=analyzer, stored=True, chars=True),
         comments=TEXT(analyzer=analyzer),
         category=ID(stored=True, sortable=True),
         municipality=ID(stored=True, sortable=True),

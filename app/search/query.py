@@ -4,8 +4,8 @@ from dataclasses import dataclass, field
 import nh3
 from markupsafe import Markup
 from whoosh import sorting
-from whoosh.highlight import HtmlFormatter
-from whoosh.query import And, Not, Or, Term
+from whoosh.highlight import HtmlFormatter, PinpointFragmenter
+from whoosh.query import And, ConstantScoreQuery, Not, Or, Term
 
 from app.search.analyzer import korean_analyzer
 from app.search.index import get_index
@@ -73,13 +73,15 @@ def search(text: str, *, type: str = "idea", filters: dict | None = None, page: 
     results = Results(page=page, per_page=per_page)
     if not words:
         return results
+    # Restrictions join the query rather than a filter: intersecting posting lists is cheap,
+    # while a filter first builds the set of every document it allows.
     restrict = [Term("type", type)] + [Term(k, v) for k, v in (filters or {}).items() if v]
     facets = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
     ix = get_index()
     with ix.searcher() as searcher:
         for every in (True, False):
-            page_hits = searcher.search_page(_matching(words, every), page, pagelen=per_page,
-                                             filter=And(restrict), groupedby=facets, terms=True)
+            query = And([_matching(words, every), *[ConstantScoreQuery(r, 0.0) for r in restrict]])
+            page_hits = searcher.search_page(query, page, pagelen=per_page, groupedby=facets, terms=True)
             if page_hits.total or not every:
                 break
         results.total = page_hits.total
@@ -87,7 +89,7 @@ def search(text: str, *, type: str = "idea", filters: dict | None = None, page: 
         if (page - 1) * per_page >= page_hits.total:
             return results
         page_hits.results.formatter = HtmlFormatter(tagname="mark", between=" … ")
-        page_hits.results.fragmenter.charlimit = None
+        page_hits.results.fragmenter = PinpointFragmenter(maxchars=160, surround=60, autotrim=True)
         for hit in page_hits:
             results.items.append(Hit(
                 id=hit["id"], type=hit["type"], title=hit["title"], summary=hit["summary"],
@@ -105,9 +107,9 @@ def similar_ideas(text: str, *, exclude_id: int | None = None, limit: int = 5) -
         if not keys:
             return []
         query = Or([Term(f, w) for w in keys for f in ("title", "summary", "body")])
-        restrict = And([Term("type", "idea"), Or([Term("status", s) for s in ("open", "shortlisted", "adopted")])])
+        restrict = [Term("type", "idea"), Or([Term("status", s) for s in ("open", "shortlisted", "adopted")])]
         if exclude_id is not None:
-            restrict = And([restrict, Not(Term("key", f"idea:{exclude_id}"))])
-        hits = searcher.search(query, limit=limit, filter=restrict)
+            restrict.append(Not(Term("key", f"idea:{exclude_id}")))
+        hits = searcher.search(And([query, *[ConstantScoreQuery(r, 0.0) for r in restrict]]), limit=limit)
         return [{"id": h["id"], "title": h["title"], "summary": h["summary"], "status": h["status"],
                  "support_count": h["support_count"], "score": round(h.score, 3)} for h in hits]
