@@ -79,6 +79,9 @@ def search(text: str, *, type: str = "idea", filters: dict | None = None, page: 
     facets = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
     ix = get_index()
     with ix.searcher() as searcher:
+        # A restriction every document meets (say, type=idea while only ideas are indexed) is skipped.
+        total_docs = searcher.doc_count()
+        restrict = [r for r in restrict if searcher.doc_frequency(r.fieldname, r.text) < total_docs]
         for every in (True, False):
             query = And([_matching(words, every), *[ConstantScoreQuery(r, 0.0) for r in restrict]])
             page_hits = searcher.search_page(query, page, pagelen=per_page, groupedby=facets, terms=True)
