@@ -373,3 +373,14 @@ def test_allocate_is_exact_and_deterministic(total, weights):
 def test_allocate_breaks_ties_lowest_index_first():
     assert allocate(1, [1, 1, 1]) == [1, 0, 0]
     assert allocate(2, [1, 1, 1]) == [1, 1, 0]
+
+
+def test_approved_experts_show_a_badge(client, db, create_user, create_idea):
+    from app.ideas.operations import add_comment
+
+    idea = create_idea()
+    add_comment(idea, create_user(roles=["expert"]), "전문가 의견입니다")
+    add_comment(idea, create_user(), "시민 의견입니다")
+    db.session.commit()
+    page = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert page.count("✔ 전문가") == 1

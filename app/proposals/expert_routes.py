@@ -15,7 +15,6 @@ from app.proposals.experts import (
 )
 from app.proposals.forms import DecisionForm, ExpertApplicationForm, OrganizationForm
 from app.proposals.models import ExpertApplication, Membership, Organization, Proposal, TeamMember
-from app.proposals.operations import can_answer_invitation
 from app.proposals.states import ORG_KINDS, TEAM_ROLES
 
 
@@ -115,8 +114,10 @@ def organizations():
     if current_user.is_authenticated:
         mine = {m.organization_id: m for m in db.session.scalars(
             sa.select(Membership).where(Membership.user_id == current_user.id))}
-        pending = db.session.scalars(sa.select(TeamMember).where(TeamMember.accepted_at.is_(None))).all()
-        invitations = [m for m in pending if can_answer_invitation(m, current_user)]
+        my_orgs = [oid for oid, m in mine.items() if m.confirmed_at is not None]
+        invitations = db.session.scalars(sa.select(TeamMember).where(
+            TeamMember.accepted_at.is_(None),
+            sa.or_(TeamMember.user_id == current_user.id, TeamMember.organization_id.in_(my_orgs)))).all()
         proposals = {p.id: p for p in db.session.scalars(
             sa.select(Proposal).where(Proposal.id.in_([m.proposal_id for m in invitations])))}
         invitations = [(m, proposals[m.proposal_id]) for m in invitations]

@@ -108,11 +108,7 @@ def confirm_membership(membership: Membership, steward) -> None:
 
 def represents(user, organization_id: int) -> bool:
     """Whether the user is a confirmed representative of the organization."""
-    if not (user and user.is_authenticated):
-        return False
-    return db.session.scalar(sa.select(Membership.id).where(
-        Membership.user_id == user.id, Membership.organization_id == organization_id,
-        Membership.confirmed_at.is_not(None))) is not None
+    return Organization.represented_by(organization_id, user)
 
 
 def get_or_404(model, ident):

@@ -58,6 +58,15 @@ class Organization(db.Model):
 
     municipality: so.Mapped[Municipality | None] = so.relationship(lazy="joined")
 
+    @staticmethod
+    def represented_by(organization_id: int, user) -> bool:
+        """Whether the user is a confirmed representative of the organization."""
+        if not (user and user.is_authenticated):
+            return False
+        return db.session.scalar(sa.select(Membership.id).where(
+            Membership.user_id == user.id, Membership.organization_id == organization_id,
+            Membership.confirmed_at.is_not(None))) is not None
+
 
 class Membership(db.Model):
     """A user who represents an organization, once a steward confirms it."""
@@ -131,6 +140,16 @@ class Proposal(db.Model):
         """Only stewards approve a proposal in review."""
         return bool(user and user.is_authenticated and user.has_role("steward") and self.stage == Stage.REVIEW.value)
 
+    def can_post_update(self, user) -> bool:
+        """The lead expert, an accepted person, or a representative of an accepted organization."""
+        if not (user and user.is_authenticated) or user.is_restricted:
+            return False
+        if self.is_lead(user):
+            return True
+        rows = db.session.execute(sa.select(TeamMember.user_id, TeamMember.organization_id).where(
+            TeamMember.proposal_id == self.id, TeamMember.accepted_at.is_not(None))).all()
+        return any(uid == user.id or (oid and Organization.represented_by(oid, user)) for uid, oid in rows)
+
     def is_stale(self, now=None) -> bool:
         """No update from the team for 90 days (counting from adoption when there is none)."""
         since = as_utc(self.last_update_at or self.created_at)
@@ -177,6 +196,12 @@ class TeamMember(db.Model):
 
     organization: so.Mapped[Organization | None] = so.relationship(lazy="joined")
     user: so.Mapped[User | None] = so.relationship(foreign_keys=[user_id], lazy="joined")
+
+    def can_answer(self, user) -> bool:
+        """A person answers their own invitation; an organization's, its confirmed representative."""
+        if self.user_id is not None:
+            return bool(user and user.is_authenticated and user.id == self.user_id)
+        return Organization.represented_by(self.organization_id, user)
 
 
 class Milestone(db.Model):

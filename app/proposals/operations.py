@@ -146,16 +146,9 @@ def invite_member(proposal: Proposal, lead, *, role: str, organization: Organiza
     return member
 
 
-def can_answer_invitation(member: TeamMember, user) -> bool:
-    """A person answers their own invitation; an organization's, its confirmed representative."""
-    if member.user_id is not None:
-        return bool(user and user.is_authenticated and user.id == member.user_id)
-    return represents(user, member.organization_id)
-
-
 def answer_invitation(member: TeamMember, user, accept: bool) -> None:
     """Accept (join the team) or decline (the invitation goes)."""
-    if not can_answer_invitation(member, user):
+    if not member.can_answer(user):
         raise PermissionDenied(_l("Only the invited person, or a confirmed representative, can answer."),
                                code="not_invitee")
     if member.accepted_at is not None:
@@ -165,17 +158,6 @@ def answer_invitation(member: TeamMember, user, accept: bool) -> None:
     else:
         db.session.delete(member)
     db.session.flush()
-
-
-def is_team_member(proposal: Proposal, user) -> bool:
-    """The lead expert, an accepted person, or a representative of an accepted organization."""
-    if not (user and user.is_authenticated):
-        return False
-    if proposal.is_lead(user):
-        return True
-    rows = db.session.execute(sa.select(TeamMember.user_id, TeamMember.organization_id).where(
-        TeamMember.proposal_id == proposal.id, TeamMember.accepted_at.is_not(None))).all()
-    return any(uid == user.id or (oid and represents(user, oid)) for uid, oid in rows)
 
 
 def add_milestone(proposal: Proposal, user, *, title: str, due_on: date) -> Milestone:
@@ -204,7 +186,7 @@ def update_milestone(milestone: Milestone, proposal: Proposal, user, *, status: 
 
 def post_update(proposal: Proposal, user, body: str) -> ProposalUpdate:
     """The team reports progress; the idea's supporters and its author are told."""
-    if not is_team_member(proposal, user):
+    if not proposal.can_post_update(user):
         raise PermissionDenied(_l("Only the team posts updates."), code="not_team")
     now = utcnow()
     update = ProposalUpdate(proposal_id=proposal.id, author_id=user.id, body=body.strip(), created_at=now)

@@ -17,9 +17,8 @@ from app.proposals.models import (
     TeamMember,
 )
 from app.proposals.operations import (
-    accept_replication, add_milestone, adopt_idea, can_answer_invitation, edit_proposal, has_municipal_partner,
-    invite_member, is_team_member, post_update, request_replication, running_cities, transition_proposal,
-    update_milestone,
+    accept_replication, add_milestone, adopt_idea, edit_proposal, has_municipal_partner, invite_member, post_update,
+    request_replication, running_cities, transition_proposal, update_milestone,
 )
 from app.proposals.states import CONTRIBUTION_KINDS, LABELS, MILESTONE_STATUSES, ORG_KINDS, TEAM_ROLES, TRANSITIONS, Stage
 from app.proposals.terms import (
@@ -117,8 +116,7 @@ def show(proposal_id):
             ReplicationRequest.proposal_id == pid, ReplicationRequest.accepted_at.is_(None))).all(),
         "example": worked_example(terms, EXAMPLE_REVENUE, contributors) if terms else None,
         "example_revenue": EXAMPLE_REVENUE,
-        "lead": lead, "team_member": is_team_member(proposal, current_user),
-        "can_answer": lambda m: can_answer_invitation(m, current_user),
+        "lead": lead, "team_member": proposal.can_post_update(current_user),
         "next_stages": [to for (frm, to), who in TRANSITIONS.items() if frm.value == proposal.stage
                         and ((who == "lead" and lead) or (who == "steward" and proposal.can_approve_review(current_user)))],
         "has_partner": has_municipal_partner(proposal),
