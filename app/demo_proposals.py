@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.proposals.experts import confirm_membership, request_membership
-from app.proposals.models import Milestone, Organization, Proposal, TeamMember
+from app.proposals.models import Organization
 from app.proposals.operations import (
     add_milestone, adopt_idea, edit_proposal, invite_member, post_update, transition_proposal,
 )

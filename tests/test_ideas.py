@@ -83,7 +83,7 @@ def test_edit_and_withdraw_permissions(client, db, create_user, create_idea, log
         login_as({"author": author, "other": create_user(), "steward": create_user(roles=["steward"])}[actor])
 
     edit = client.post_form(f"/ideas/{idea.id}/edit", {**GOOD, "title": "바뀐 제목입니다"})
-    withdraw = client.post_form(f"/ideas/{idea.id}/withdraw")
+    client.post_form(f"/ideas/{idea.id}/withdraw")
     db.session.expire_all()
     idea = db.session.get(Idea, idea.id)
     assert (idea.title == "바뀐 제목입니다") is can_edit

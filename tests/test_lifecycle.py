@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.governance.models import ParameterChange
 from app.governance.parameters import set_parameter
-from app.ideas.lifecycle import advance_due, merge_ideas
+from app.ideas.lifecycle import advance_due
 from app.ideas.models import Comment, Idea, Support
 from app.ideas.operations import add_comment, support_idea
 from app.notifications.models import Notification

@@ -14,7 +14,7 @@ from app.core.timeutil import utcnow
 from app.extensions import db as _db
 from app.ideas.models import Idea
 from app.proposals.experts import confirm_membership, request_membership
-from app.proposals.models import Organization, Proposal, ShareTerms, TeamMember
+from app.proposals.models import Organization, Proposal, ShareTerms
 from app.proposals.operations import adopt_idea, invite_member, transition_proposal
 from app.proposals.states import TRANSITIONS, Stage
 from app.proposals.terms import freeze_share_terms, set_share_terms

@@ -5,9 +5,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
-from app.ideas.models import Idea
 from app.ideas.operations import add_comment, withdraw_idea
 from app.search.query import search
 

@@ -2,7 +2,6 @@
 from html.parser import HTMLParser
 
 import pytest
-import sqlalchemy as sa
 
 from app.core.markdown import render_markdown
 

@@ -4,7 +4,6 @@ from datetime import date
 import sqlalchemy as sa
 from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from app.api import bp
 from app.api.auth import json_body, require_user

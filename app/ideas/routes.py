@@ -14,6 +14,7 @@ from app.extensions import db, limiter
 from app.ideas import bp
 from app.core.lookup import get_by_id
 from app.core.timeutil import as_utc, utcnow
+from app.core.web import flash_form_errors, perform
 from app.governance.parameters import get_parameter
 from app.ideas.forms import AnswerForm, CommentForm, IdeaForm
 from app.ideas.lifecycle import advance_idea, answer_idea, catch_up, merge_ideas
@@ -167,18 +168,10 @@ def answer(idea_id):
     idea = _idea_or_404(idea_id)
     form = AnswerForm()
     if not form.validate_on_submit():
-        for messages in form.errors.values():
-            for m in messages:
-                flash(str(m), "error")
+        flash_form_errors(form)
         return redirect(url_for("ideas.show", idea_id=idea.id))
-    try:
-        answer_idea(idea, current_user, form.body.data)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    else:
-        db.session.commit()
-        flash(_("The official answer is published; supporters are told."))
+    perform(lambda: answer_idea(idea, current_user, form.body.data),
+            _("The official answer is published; supporters are told."))
     return redirect(url_for("ideas.show", idea_id=idea.id, _anchor="answer"))
 
 
@@ -194,15 +187,9 @@ def merge(idea_id):
     if target is None:
         flash(_("Give the number of an existing idea to merge into."), "error")
         return redirect(url_for("ideas.show", idea_id=idea.id))
-    try:
-        merge_ideas(idea, target, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(url_for("ideas.show", idea_id=idea.id))
-    db.session.commit()
-    flash(_("The ideas are merged; both authors are told."))
-    return redirect(url_for("ideas.show", idea_id=target.id))
+    if perform(lambda: merge_ideas(idea, target, current_user), _("The ideas are merged; both authors are told.")):
+        return redirect(url_for("ideas.show", idea_id=target.id))
+    return redirect(url_for("ideas.show", idea_id=idea.id))
 
 
 @bp.route("/ideas/<int:idea_id>/edit", methods=["GET", "POST"])
@@ -235,14 +222,7 @@ def withdraw(idea_id):
     idea = _idea_or_404(idea_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        withdraw_idea(idea, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(url_for("ideas.show", idea_id=idea.id))
-    db.session.commit()
-    flash(_("Your idea is withdrawn."))
+    perform(lambda: withdraw_idea(idea, current_user), _("Your idea is withdrawn."))
     return redirect(url_for("ideas.show", idea_id=idea.id))
 
 
@@ -254,16 +234,7 @@ def support(idea_id):
     idea = _idea_or_404(idea_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        if request.form.get("action") == "withdraw":
-            withdraw_support(idea, current_user)
-        else:
-            support_idea(idea, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    else:
-        db.session.commit()
+    perform(lambda: (withdraw_support if request.form.get("action") == "withdraw" else support_idea)(idea, current_user))
     return redirect(_back_to(idea))
 
 
@@ -282,17 +253,9 @@ def comment(idea_id):
     """Add a comment or a reply."""
     idea = _idea_or_404(idea_id)
     form = CommentForm()
-    if form.validate_on_submit():
-        try:
-            c = add_comment(idea, current_user, form.body.data, form.parent_id.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            return redirect(url_for("ideas.show", idea_id=idea.id, _anchor=f"comment-{c.id}"))
-    else:
-        for messages in form.errors.values():
-            for m in messages:
-                flash(str(m), "error")
+    added = []
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+    elif perform(lambda: added.append(add_comment(idea, current_user, form.body.data, form.parent_id.data))):
+        return redirect(url_for("ideas.show", idea_id=idea.id, _anchor=f"comment-{added[0].id}"))
     return redirect(url_for("ideas.show", idea_id=idea.id, _anchor="comments"))

@@ -1,12 +1,12 @@
 """The bell's pages: the list, marking as read, and how mail arrives."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.core.errors import DomainError
 from app.core.forms import ActionForm
 from app.core.lookup import MAX_ID
 from app.core.pagination import page_args
+from app.core.web import perform
 from app.extensions import db
 from app.notifications import bp
 from app.notifications.models import MODES
@@ -43,14 +43,7 @@ def read():
 def settings():
     """Choose: mail at once, a daily digest, or no mail."""
     form = ActionForm()
-    if form.validate_on_submit():
-        try:
-            set_mode(current_user, request.form.get("mode", ""))
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Your notification settings are saved."))
-            return redirect(url_for("notifications.settings"))
+    if form.validate_on_submit() and perform(lambda: set_mode(current_user, request.form.get("mode", "")),
+                                             _("Your notification settings are saved.")):
+        return redirect(url_for("notifications.settings"))
     return render_template("notifications/settings.html", form=form, modes=MODES)

@@ -1,12 +1,12 @@
 """Pages for experts and organizations: applying, stewards' review, the adoption dashboard, memberships."""
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.core.errors import DomainError
 from app.core.forms import ActionForm
 from app.core.lookup import get_by_id
+from app.core.web import flash_form_errors, perform
 from app.extensions import db
 from app.ideas.models import Idea
 from app.proposals import bp
@@ -30,17 +30,11 @@ def apply():
     form = ExpertApplicationForm()
     mine = db.session.scalars(sa.select(ExpertApplication).where(ExpertApplication.user_id == current_user.id)
                               .order_by(ExpertApplication.created_at.desc())).all()
-    if form.validate_on_submit():
-        try:
-            apply_as_expert(current_user, fields=form.fields.data, affiliation=form.affiliation.data,
-                            evidence=form.evidence.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Your application is sent; a steward will decide and tell you why."))
-            return redirect(url_for("proposals.apply"))
+    if form.validate_on_submit() and perform(
+            lambda: apply_as_expert(current_user, fields=form.fields.data, affiliation=form.affiliation.data,
+                                    evidence=form.evidence.data),
+            _("Your application is sent; a steward will decide and tell you why.")):
+        return redirect(url_for("proposals.apply"))
     return render_template("proposals/apply.html", form=form, mine=mine), 400 if form.errors else 200
 
 
@@ -55,20 +49,11 @@ def applications():
         application = get_by_id(ExpertApplication, int(raw)) if raw.isdigit() else None
         if application is None:
             abort(404)
-        if form.validate_on_submit():
-            try:
-                decide_application(application, current_user, request.form.get("decision") == "approve", form.reason.data)
-            except DomainError as exc:
-                db.session.rollback()
-                flash(str(exc.message), "error")
-            else:
-                db.session.commit()
-                flash(_("The decision is recorded."))
-                return redirect(url_for("proposals.applications"))
-        else:
-            for messages in form.errors.values():
-                for m in messages:
-                    flash(str(m), "error")
+        if not form.validate_on_submit():
+            flash_form_errors(form)
+        elif perform(lambda: decide_application(application, current_user, request.form.get("decision") == "approve",
+                                                form.reason.data), _("The decision is recorded.")):
+            return redirect(url_for("proposals.applications"))
     pending = db.session.scalars(sa.select(ExpertApplication).where(ExpertApplication.status == "pending")
                                  .order_by(ExpertApplication.created_at)).all()
     decided = db.session.scalars(sa.select(ExpertApplication).where(ExpertApplication.status != "pending")
@@ -98,17 +83,11 @@ def organizations():
     if request.method == "POST":
         if not current_user.is_authenticated:
             abort(401)
-        if form.validate_on_submit():
-            try:
-                create_organization(current_user, name=form.name.data, kind=form.kind.data,
-                                    municipality=form.municipality.data or None)
-            except DomainError as exc:
-                db.session.rollback()
-                flash(str(exc.message), "error")
-            else:
-                db.session.commit()
-                flash(_("The organization is registered; a steward will confirm that you represent it."))
-                return redirect(url_for("proposals.organizations"))
+        if form.validate_on_submit() and perform(
+                lambda: create_organization(current_user, name=form.name.data, kind=form.kind.data,
+                                            municipality=form.municipality.data or None),
+                _("The organization is registered; a steward will confirm that you represent it.")):
+            return redirect(url_for("proposals.organizations"))
     rows = db.session.scalars(sa.select(Organization).order_by(Organization.kind, Organization.name)).all()
     mine, invitations = {}, []
     if current_user.is_authenticated:
@@ -132,14 +111,7 @@ def represent(org_id):
     org = get_by_id(Organization, org_id)
     if org is None or not ActionForm().validate_on_submit():
         abort(404)
-    try:
-        request_membership(current_user, org)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    else:
-        db.session.commit()
-        flash(_("Your request is sent; a steward will confirm it."))
+    perform(lambda: request_membership(current_user, org), _("Your request is sent; a steward will confirm it."))
     return redirect(url_for("proposals.organizations"))
 
 
@@ -150,12 +122,5 @@ def confirm(membership_id):
     membership = get_by_id(Membership, membership_id)
     if membership is None or not ActionForm().validate_on_submit():
         abort(404)
-    try:
-        confirm_membership(membership, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    else:
-        db.session.commit()
-        flash(_("The representative is confirmed."))
+    perform(lambda: confirm_membership(membership, current_user), _("The representative is confirmed."))
     return redirect(url_for("proposals.applications"))

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from app.core.errors import DomainError
 from app.core.forms import ActionForm
 from app.core.lookup import get_by_id
+from app.core.web import flash_form_errors, flash_refusal
 from app.core.pagination import page_args
 from app.extensions import db
 from app.ideas.models import Idea
@@ -43,19 +44,12 @@ def _done(message: str, proposal: Proposal, anchor: str | None = None):
 
 def _failed(exc: DomainError, proposal: Proposal, anchor: str | None = None):
     db.session.rollback()
-    if exc.fields:
-        for messages in exc.fields.values():
-            for m in messages:
-                flash(m, "error")
-    else:
-        flash(str(exc.message), "error")
+    flash_refusal(exc)
     return redirect(url_for("proposals.show", proposal_id=proposal.id, _anchor=anchor))
 
 
 def _form_failed(form, proposal: Proposal, anchor: str | None = None):
-    for messages in form.errors.values():
-        for m in messages:
-            flash(str(m), "error")
+    flash_form_errors(form)
     return redirect(url_for("proposals.show", proposal_id=proposal.id, _anchor=anchor))
 
 
