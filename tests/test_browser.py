@@ -110,3 +110,28 @@ def test_similar_ideas_appear_while_typing(live_server, page, create_user, creat
     page.wait_for_selector("#similar-ideas li a")
     assert page.inner_text("#similar-ideas li a") == "전기차 충전기 공유 예약"
     assert page.console_errors == []
+
+
+def test_expert_adopts_from_the_dashboard_and_builds_the_proposal(live_server, page, db, create_user, create_idea):
+    import sqlalchemy as sa
+
+    from app.ideas.models import Idea
+
+    idea = create_idea(title="수원 스마트 가로등 실증")
+    db.session.execute(sa.update(Idea).where(Idea.id == idea.id).values(status="shortlisted"))
+    db.session.commit()
+    expert = create_user(roles=["expert"])
+    page.goto(f"{live_server}/auth/login")
+    page.fill("#email", expert.email)
+    page.fill("#password", "correct horse battery")
+    page.click("main button.primary")
+    page.click("text=전문가 대시보드")
+    page.on("dialog", lambda dialog: dialog.accept())  # the adoption asks for confirmation
+    page.click("button:has-text('채택하기')")
+    page.wait_for_url(re.compile(r"/proposals/\d+"))
+    assert page.inner_text("h1") == "수원 스마트 가로등 실증"
+    page.fill("input[name=site]", "광교 호수공원")
+    page.fill("input[name=budget_amount]", "150000000")
+    page.click("#workspace button.primary")
+    assert "150,000,000원" in page.inner_text("article")
+    assert page.console_errors == []
