@@ -91,7 +91,7 @@ def register_cli(app: Flask) -> None:
         total = db.session.scalar(sa.select(sa.func.count(IdeaModel.id)).where(IdeaModel.status.in_(SEARCHABLE)))
         with click.progressbar(length=total, label="Indexing ideas") as bar:
             count = reindex(progress=bar.update)
-        click.echo(f"Indexed {count} ideas.")
+        click.echo(f"Indexed {count} ideas and proposals.")
 
     def _send(mode):
         from app.notifications.operations import send_pending

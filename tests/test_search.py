@@ -5,6 +5,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from app.ideas.operations import add_comment, withdraw_idea
 from app.search.query import search
@@ -114,7 +115,7 @@ def test_reindex_rebuilds_from_the_database(app, db, corpus):
 
     search_index._indexes.clear()
     result = app.test_cli_runner().invoke(args=["search", "reindex"])
-    assert result.exit_code == 0 and "Indexed 4 ideas" in result.output
+    assert result.exit_code == 0 and "Indexed 4 ideas and proposals" in result.output
     assert "Bus pass refunds" in found("refund")
 
 
@@ -146,3 +147,20 @@ def test_two_processes_indexing_at_once_lose_nothing(tmp_path):
 
     with whoosh_index.open_dir(directory).searcher() as searcher:
         assert searcher.doc_count() == 80
+
+
+def test_proposals_are_searchable_by_type(client, db, create_user, create_idea):
+    from app.ideas.models import Idea
+    from app.proposals.operations import adopt_idea, edit_proposal
+
+    idea = create_idea(title="공유 주차장 아이디어", summary="빈 주차면을 이웃과 나누어 쓰자는 제안입니다.")
+    db.session.execute(sa.update(Idea).where(Idea.id == idea.id).values(status="shortlisted"))
+    db.session.commit()
+    proposal = adopt_idea(db.session.get(Idea, idea.id), create_user(roles=["expert"]))
+    edit_proposal(proposal, proposal.lead_expert, solution="주차면 센서와 예약 앱으로 야간 공유 주차를 실증합니다.")
+    db.session.commit()
+    found_proposals = client.get("/api/v1/search", query_string={"q": "센서", "type": "proposal"}).get_json()
+    assert [(i["type"], i["id"], i["status"]) for i in found_proposals["items"]] == [("proposal", proposal.id, "drafting")]
+    assert client.get("/api/v1/search", query_string={"q": "센서"}).get_json()["total"] == 0  # ideas by default
+    page = client.get("/search", query_string={"q": "센서", "type": "proposal"}).get_data(as_text=True)
+    assert f"/proposals/{proposal.id}" in page and "작성 중" in page

@@ -21,6 +21,7 @@ from app.search.analyzer import korean_analyzer
 
 log = logging.getLogger(__name__)
 PENDING = "gops_search_pending"
+PENDING_PROPOSALS = "gops_search_pending_proposals"
 #: statuses that appear in search
 SEARCHABLE = ("open", "shortlisted", "adopted", "archived")
 WRITE_TIMEOUT = 60.0
@@ -81,6 +82,24 @@ def idea_document(idea, comments_text: str) -> dict:
     }
 
 
+def proposal_document(proposal) -> dict:
+    """The document for one proposal: its stage stands where an idea has its status."""
+    return {
+        "key": f"proposal:{proposal.id}", "type": "proposal", "id": proposal.id,
+        "title": proposal.title, "summary": proposal.site or proposal.idea.summary,
+        "body": plain_text("\n\n".join(filter(None, (proposal.problem, proposal.solution, proposal.expected_impact)))),
+        "comments": "", "category": proposal.idea.category.code, "municipality": proposal.municipality.code,
+        "status": proposal.stage, "created": proposal.created_at.replace(tzinfo=None),
+        "support_count": proposal.idea.support_count,
+    }
+
+
+def _proposal_documents(session, proposal_ids) -> list[dict]:
+    from app.proposals.models import Proposal
+
+    return [proposal_document(p) for p in session.scalars(sa.select(Proposal).where(Proposal.id.in_(list(proposal_ids))))]
+
+
 def _documents(session, idea_ids) -> tuple[list[dict], list[int]]:
     """Documents for the searchable ideas among `idea_ids`, and the ids to drop from the index."""
     from app.ideas.models import Comment, Idea
@@ -96,12 +115,13 @@ def _documents(session, idea_ids) -> tuple[list[dict], list[int]]:
     return docs, [i for i in idea_ids if i not in keep]
 
 
-def index_ideas(idea_ids, ix=None) -> None:
-    """Bring the index in line with the database for these ideas."""
-    if not idea_ids:
+def index_ideas(idea_ids, ix=None, proposal_ids=()) -> None:
+    """Bring the index in line with the database for these ideas (and proposals)."""
+    if not idea_ids and not proposal_ids:
         return
     with Session(db.engine) as session:
-        docs, gone = _documents(session, set(idea_ids))
+        docs, gone = _documents(session, set(idea_ids)) if idea_ids else ([], [])
+        docs += _proposal_documents(session, set(proposal_ids)) if proposal_ids else []
     w = writer(ix)
     try:
         for doc in docs:
@@ -118,11 +138,14 @@ def reindex(progress=None, batch: int = 500) -> int:
     """Rebuild the index from the database; `progress(n)` is called after each batch. Returns documents."""
     from app.ideas.models import Idea
 
+    from app.proposals.models import Proposal
+
     ix = get_index()
     ids = db.session.scalars(sa.select(Idea.id).where(Idea.status.in_(SEARCHABLE)).order_by(Idea.id)).all()
+    proposal_ids = db.session.scalars(sa.select(Proposal.id).order_by(Proposal.id)).all()
     w = writer(ix)
     try:
-        w.delete_by_query(_all_ideas())
+        w.delete_by_query(_everything())
         for start in range(0, len(ids), batch):
             chunk = ids[start:start + batch]
             with Session(db.engine) as session:
@@ -131,17 +154,21 @@ def reindex(progress=None, batch: int = 500) -> int:
                 w.add_document(**doc)
             if progress:
                 progress(len(chunk))
+        for start in range(0, len(proposal_ids), batch):
+            with Session(db.engine) as session:
+                for doc in _proposal_documents(session, proposal_ids[start:start + batch]):
+                    w.add_document(**doc)
     except Exception:
         w.cancel()
         raise
     w.commit(optimize=True)
-    return len(ids)
+    return len(ids) + len(proposal_ids)
 
 
-def _all_ideas():
-    from whoosh.query import Term
+def _everything():
+    from whoosh.query import Or, Term
 
-    return Term("type", "idea")
+    return Or([Term("type", "idea"), Term("type", "proposal")])
 
 
 def mark_for_indexing(*idea_ids: int) -> None:
@@ -159,26 +186,32 @@ def install_hooks() -> None:
         return
     _hooks_installed = True
     from app.ideas.models import Comment, Idea
+    from app.proposals.models import Proposal
 
     @event.listens_for(Session, "after_flush")
     def _collect(session, _context):
         pending = session.info.setdefault(PENDING, set())
+        proposals = session.info.setdefault(PENDING_PROPOSALS, set())
         for obj in (*session.new, *session.dirty, *session.deleted):
             if isinstance(obj, Idea) and obj.id is not None:
                 pending.add(obj.id)
             elif isinstance(obj, Comment) and obj.idea_id is not None:
                 pending.add(obj.idea_id)
+            elif isinstance(obj, Proposal) and obj.id is not None:
+                proposals.add(obj.id)
 
     @event.listens_for(Session, "after_commit")
     def _index(session):
         pending = session.info.pop(PENDING, None)
-        if pending and current_app.config.get("SEARCH_INDEXING", True):
+        proposals = session.info.pop(PENDING_PROPOSALS, None)
+        if (pending or proposals) and current_app.config.get("SEARCH_INDEXING", True):
             try:
-                index_ideas(pending)
+                index_ideas(pending or (), proposal_ids=proposals or ())
             except Exception:  # the commit stands; `flask search reindex` repairs the index
-                log.exception("indexing ideas %s failed", sorted(pending))
+                log.exception("indexing ideas %s / proposals %s failed", sorted(pending or ()), sorted(proposals or ()))
 
     @event.listens_for(Session, "after_soft_rollback")
     def _forget(session, _previous_transaction):
         if not session.in_transaction():
             session.info.pop(PENDING, None)
+            session.info.pop(PENDING_PROPOSALS, None)

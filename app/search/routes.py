@@ -1,12 +1,14 @@
 """Search pages: /search, and the similar-ideas lookup the idea form calls while typing."""
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 
 from app.core.errors import DomainError
 from app.core.pagination import page_args
 from app.extensions import db, limiter
 from app.ideas.models import Category, Municipality
 from app.ideas.states import LABELS, IdeaStatus
+from app.proposals.states import LABELS as STAGE_LABELS, Stage
 
 bp = Blueprint("search", __name__)
 
@@ -22,18 +24,22 @@ def index():
     from app.search.query import search
 
     q = (request.args.get("q") or "").strip()
+    kind = request.args.get("type", "idea")
+    if kind not in ("idea", "proposal"):
+        return render_template("errors/error.html", message=_l("Unknown type."), status=400), 400
     filters = search_filters()
     try:
         page, per_page = page_args(20)
     except DomainError as exc:
         return render_template("errors/error.html", message=exc.message, status=400), 400
-    results = search(q, filters=filters, page=page, per_page=per_page) if q else None
+    results = search(q, type=kind, filters=filters, page=page, per_page=per_page) if q else None
     categories = {c.code: c for c in db.session.scalars(sa.select(Category))}
     municipalities = {m.code: m for m in db.session.scalars(sa.select(Municipality))}
     pages = (results.total + per_page - 1) // per_page if results else 0
-    return render_template("search/index.html", q=q, results=results, filters=filters, page=page, pages=pages,
-                           categories=categories, municipalities=municipalities,
-                           status_labels={s.value: LABELS[s] for s in IdeaStatus})
+    labels = {s.value: LABELS[s] for s in IdeaStatus} if kind == "idea" else {
+        s.value: STAGE_LABELS[s] for s in Stage}
+    return render_template("search/index.html", q=q, kind=kind, results=results, filters=filters, page=page,
+                           pages=pages, categories=categories, municipalities=municipalities, status_labels=labels)
 
 
 @bp.route("/ideas/similar")
