@@ -111,9 +111,9 @@ def test_reindex_rebuilds_from_the_database(app, db, corpus):
     import shutil
 
     shutil.rmtree(app.config["SEARCH_INDEX_DIR"])
-    from app.search import index as search_index
+    from app.search.index import forget_index
 
-    search_index._indexes.clear()
+    forget_index(app.config["SEARCH_INDEX_DIR"])
     result = app.test_cli_runner().invoke(args=["search", "reindex"])
     assert result.exit_code == 0 and "Indexed 4 ideas and proposals" in result.output
     assert "Bus pass refunds" in found("refund")

@@ -7,6 +7,7 @@ from a fresh session, so the index never shows what a rolled-back transaction wr
 import logging
 import os
 import threading
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from flask import current_app
@@ -28,6 +29,7 @@ WRITE_TIMEOUT = 60.0
 
 _indexes: dict[str, object] = {}
 _open_lock = threading.Lock()
+_local = threading.local()
 
 
 def make_schema() -> Schema:
@@ -65,6 +67,33 @@ def get_index(directory: str | None = None):
                     ix = whoosh_index.create_in(directory, make_schema())
                 _indexes[directory] = ix
     return ix
+
+
+@contextmanager
+def searcher():
+    """A searcher for the current index, kept per thread and refreshed only when the index changed.
+
+    Opening a searcher reads the segment's term index and columns (about 80 ms at 100,000
+    documents); refreshing an unchanged one costs a directory listing. Searchers are not shared
+    between threads.
+    """
+    directory = current_app.config["SEARCH_INDEX_DIR"]
+    ix = get_index(directory)
+    cache = _local.__dict__.setdefault("searchers", {})
+    generation = ix.latest_generation()
+    cached = cache.get(directory)
+    if cached is None or cached[1] != generation:
+        # Not Searcher.refresh(): it reuses segment readers and can miss deletions in a segment.
+        if cached is not None:
+            cached[0].close()
+        cached = cache[directory] = (ix.searcher(), generation)
+    yield cached[0]
+
+
+def forget_index(directory: str) -> None:
+    """Drop this process's handles on an index directory (after it was deleted or replaced)."""
+    _indexes.pop(directory, None)
+    _local.__dict__.setdefault("searchers", {}).pop(directory, None)
 
 
 def writer(ix=None):
