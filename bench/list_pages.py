@@ -33,6 +33,7 @@ def main() -> None:
         SQLALCHEMY_DATABASE_URI = args.database_url or f"sqlite:///{tmp}/bench.sqlite"
         SQLALCHEMY_ENGINE_OPTIONS = {}
         INSTANCE_DIR = tmp
+        SEARCH_INDEX_DIR = f"{tmp}/search"
         RATELIMIT_ENABLED = False
 
     from app import create_app
