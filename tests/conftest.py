@@ -190,3 +190,35 @@ def api_headers(db):
         return {"Authorization": f"Bearer {raw}"}
 
     return headers
+
+
+def at_once(app, action, user_ids: list[int], idea_id: int) -> list:
+    """Run `action(idea, user)` for each user in its own thread, app context and session, all released
+    together by a barrier; commit each. Returns each outcome: "ok", or the exception raised."""
+    import threading
+
+    from app.auth.models import User
+    from app.ideas.models import Idea
+
+    barrier, outcomes = threading.Barrier(len(user_ids)), []
+
+    def worker(user_id):
+        with app.app_context():
+            try:
+                idea, user = _db.session.get(Idea, idea_id), _db.session.get(User, user_id)
+                barrier.wait(timeout=30)
+                action(idea, user)
+                _db.session.commit()
+                outcomes.append("ok")
+            except Exception as exc:  # noqa: BLE001 - the caller inspects it
+                _db.session.rollback()
+                outcomes.append(exc)
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(uid,)) for uid in user_ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes

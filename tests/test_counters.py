@@ -1,6 +1,5 @@
 """Denormalized counters, the hot score, and supports under concurrency."""
 import math
-import threading
 
 import pytest
 import sqlalchemy as sa
@@ -10,7 +9,7 @@ from hypothesis import strategies as st
 from app.extensions import db as _db
 from app.ideas.models import Idea, Support
 from app.ideas.operations import hot_value, support_idea, withdraw_support
-from tests.conftest import is_postgres
+from tests.conftest import at_once, is_postgres
 
 
 def rows(db, idea) -> int:
@@ -61,33 +60,6 @@ def test_hot_score_counts_supports_logarithmically(db, create_user, create_idea)
     assert a.hot_score - b.hot_score == pytest.approx(1.0, abs=0.01)
 
 
-def _run_concurrently(app, idea_id, user_ids):
-    """Support `idea_id` as each user at the same moment, each in its own thread and session."""
-    from app.auth.models import User
-
-    barrier = threading.Barrier(len(user_ids))
-    errors = []
-
-    def worker(user_id):
-        with app.app_context():
-            try:
-                idea, user = _db.session.get(Idea, idea_id), _db.session.get(User, user_id)
-                barrier.wait(timeout=30)
-                support_idea(idea, user)
-                _db.session.commit()
-            except Exception as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-            finally:
-                _db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(uid,)) for uid in user_ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
-
-
 pg_only = pytest.mark.skipif(not is_postgres(), reason="row-level concurrency is checked in the PostgreSQL run")
 
 
@@ -95,8 +67,7 @@ pg_only = pytest.mark.skipif(not is_postgres(), reason="row-level concurrency is
 def test_fifty_concurrent_supports_count_exactly_fifty(app, db, create_user, create_idea):
     idea = create_idea()
     users = [create_user() for _ in range(50)]
-    errors = _run_concurrently(app, idea.id, [u.id for u in users])
-    assert errors == []
+    assert at_once(app, support_idea, [u.id for u in users], idea.id) == ["ok"] * 50
     db.session.expire_all()
     assert rows(db, idea) == 50
     assert db.session.get(Idea, idea.id).support_count == 50
@@ -106,8 +77,7 @@ def test_fifty_concurrent_supports_count_exactly_fifty(app, db, create_user, cre
 def test_one_user_supporting_concurrently_gives_one_row(app, db, create_user, create_idea):
     idea = create_idea()
     user = create_user()
-    errors = _run_concurrently(app, idea.id, [user.id] * 10)
-    assert errors == []
+    assert at_once(app, support_idea, [user.id] * 10, idea.id) == ["ok"] * 10
     db.session.expire_all()
     assert rows(db, idea) == 1
     assert db.session.get(Idea, idea.id).support_count == 1

@@ -1,5 +1,4 @@
 """Experts adopt shortlisted ideas and develop them, with teams, into testbed proposals."""
-import threading
 from datetime import timedelta
 from itertools import product
 
@@ -11,14 +10,13 @@ from hypothesis import strategies as st
 from app.core.errors import DomainError
 from app.core.money import allocate
 from app.core.timeutil import utcnow
-from app.extensions import db as _db
 from app.ideas.models import Idea
 from app.proposals.experts import confirm_membership, request_membership
 from app.proposals.models import Organization, Proposal, ShareTerms
 from app.proposals.operations import adopt_idea, invite_member, transition_proposal
 from app.proposals.states import TRANSITIONS, Stage
 from app.proposals.terms import freeze_share_terms, set_share_terms
-from tests.conftest import is_postgres
+from tests.conftest import at_once, is_postgres
 
 TERMS = {"community_share_bp": 1000, "proposer_bp": 2000, "contributors_bp": 2000, "backers_bp": 5000,
          "commons_bp": 1000, "backers_cap_multiple_bp": 20000}
@@ -109,32 +107,10 @@ def test_second_adoption_is_refused(db, shortlisted, create_user):
 
 @pytest.mark.skipif(not is_postgres(), reason="row-level concurrency is checked in the PostgreSQL run")
 def test_two_experts_adopting_at_once_exactly_one_wins(app, db, shortlisted, create_user):
-    from app.auth.models import User
-
     idea_id = shortlisted().id  # read now: the threads must not touch this test's session
     experts = [create_user(roles=["expert"]).id for _ in range(2)]
-    barrier, outcomes = threading.Barrier(2), []
-
-    def attempt(user_id):
-        with app.app_context():
-            try:
-                idea_row, user = _db.session.get(Idea, idea_id), _db.session.get(User, user_id)
-                barrier.wait(timeout=30)
-                adopt_idea(idea_row, user)
-                _db.session.commit()
-                outcomes.append("won")
-            except DomainError as exc:
-                _db.session.rollback()
-                outcomes.append(exc.code)
-            finally:
-                _db.session.remove()
-
-    threads = [threading.Thread(target=attempt, args=(uid,)) for uid in experts]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes) == ["already_adopted", "won"]
+    outcomes = [o if o == "ok" else o.code for o in at_once(app, adopt_idea, experts, idea_id)]
+    assert sorted(outcomes) == ["already_adopted", "ok"]
     assert db.session.scalar(sa.select(sa.func.count(Proposal.id))) == 1
 
 
