@@ -79,6 +79,7 @@ def test_expert_adopts_and_the_proposer_is_credited(client, db, shortlisted, exp
     assert db.session.get(Idea, idea.id).status == "adopted"
     page = client.get(f"/proposals/{body['id']}").get_data(as_text=True)
     assert idea.author.display_name in page
+    assert "제안된 기본값" in page and "10,000,000원" in page  # the worked example before any terms are set
 
 
 @pytest.mark.parametrize("who, state, status, code", [

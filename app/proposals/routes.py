@@ -23,7 +23,8 @@ from app.proposals.operations import (
 )
 from app.proposals.states import CONTRIBUTION_KINDS, LABELS, MILESTONE_STATUSES, ORG_KINDS, TEAM_ROLES, TRANSITIONS, Stage
 from app.proposals.terms import (
-    confirm_contribution, confirmed_points, freeze_share_terms, record_contribution, set_share_terms, worked_example,
+    SUGGESTED, confirm_contribution, confirmed_points, freeze_share_terms, record_contribution, set_share_terms,
+    worked_example,
 )
 
 EXAMPLE_REVENUE = 100_000_000
@@ -108,7 +109,8 @@ def show(proposal_id):
                                             .order_by(Contribution.id)).all(),
         "replications": db.session.scalars(sa.select(ReplicationRequest).where(
             ReplicationRequest.proposal_id == pid, ReplicationRequest.accepted_at.is_(None))).all(),
-        "example": worked_example(terms, EXAMPLE_REVENUE, contributors) if terms else None,
+        "example": worked_example(terms or ShareTerms(**SUGGESTED), EXAMPLE_REVENUE, contributors),
+        "shown_terms": terms or ShareTerms(**SUGGESTED),
         "example_revenue": EXAMPLE_REVENUE,
         "lead": lead, "team_member": proposal.can_post_update(current_user),
         "next_stages": [to for (frm, to), who in TRANSITIONS.items() if frm.value == proposal.stage
@@ -119,7 +121,7 @@ def show(proposal_id):
                    "milestones": MILESTONE_STATUSES},
         "form": ActionForm(), "proposal_form": ProposalForm(obj=proposal, municipality=proposal.municipality.code),
         "invite_form": InviteForm(), "milestone_form": MilestoneForm(), "update_form": UpdateForm(),
-        "contribution_form": ContributionForm(), "terms_form": ShareTermsForm(obj=terms),
+        "contribution_form": ContributionForm(), "terms_form": ShareTermsForm(obj=terms or ShareTerms(**SUGGESTED)),
     }
     return render_template("proposals/show.html", **context)
 

@@ -10,6 +10,9 @@ from app.proposals.models import BP, Contribution, Proposal, ShareTerms
 from app.proposals.states import CONTRIBUTION_KINDS
 
 POOL_FIELDS = ("proposer_bp", "contributors_bp", "backers_bp", "commons_bp")
+#: a starting point offered on the form: 10% of revenue to the pool; 20/20/50/10 within it; backers capped at 2x
+SUGGESTED = {"community_share_bp": 1000, "proposer_bp": 2000, "contributors_bp": 2000, "backers_bp": 5000,
+             "commons_bp": 1000, "backers_cap_multiple_bp": 20000}
 TERM_FIELDS = ("community_share_bp", *POOL_FIELDS)
 MAX_POINTS = 10_000
 
