@@ -6,6 +6,10 @@ from wtforms import BooleanField, IntegerField, ValidationError
 from app.core.errors import InvalidInput
 
 
+#: the message every length check uses
+LENGTH_MSG = _l("Use between %(min)d and %(max)d characters.")
+
+
 def strip(value):
     """Filter: drop NUL characters (PostgreSQL refuses them) and trim surrounding whitespace."""
     return value.replace("\x00", "").strip() if isinstance(value, str) else value

@@ -6,11 +6,16 @@ from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.core.forms import OneOf, strip
+from app.core.forms import LENGTH_MSG, OneOf, strip
 from app.extensions import db
 from app.ideas.models import Category, Municipality
 
-LENGTH_MSG = _l("Use between %(min)d and %(max)d characters.")
+
+
+def municipality_choices(blank: bool = False) -> list[SelectChoice]:
+    """Gyeonggi's cities and counties in Korean order, named in the current language."""
+    rows = db.session.scalars(sa.select(Municipality).order_by(Municipality.name_ko))
+    return ([SelectChoice("", "—")] if blank else []) + [SelectChoice(m.code, m.name) for m in rows]
 
 
 class IdeaForm(FlaskForm):
@@ -30,9 +35,8 @@ class IdeaForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         cats = db.session.scalars(sa.select(Category).order_by(Category.position)).all()
-        munis = db.session.scalars(sa.select(Municipality).order_by(Municipality.name_ko)).all()
         self.category.choices = [SelectChoice(c.code, c.name) for c in cats]
-        self.municipality.choices = [SelectChoice(m.code, m.name) for m in munis]
+        self.municipality.choices = municipality_choices()
 
 
 class CommentForm(FlaskForm):

@@ -1,22 +1,14 @@
 """Forms for experts, organizations and proposals (also used, without CSRF, to validate API input)."""
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.core.forms import OneOf, strip
-from app.extensions import db
-from app.ideas.models import Municipality
+from app.core.forms import LENGTH_MSG, OneOf, strip
+from app.ideas.forms import municipality_choices
 from app.proposals.states import CONTRIBUTION_KINDS, ORG_KINDS, TEAM_ROLES
 
-LENGTH_MSG = _l("Use between %(min)d and %(max)d characters.")
-
-
-def _municipality_choices(blank: bool = False) -> list[SelectChoice]:
-    rows = db.session.scalars(sa.select(Municipality).order_by(Municipality.name_ko))
-    return ([SelectChoice("", "—")] if blank else []) + [SelectChoice(m.code, m.name) for m in rows]
 
 
 class ExpertApplicationForm(FlaskForm):
@@ -48,7 +40,7 @@ class OrganizationForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.municipality.choices = _municipality_choices(blank=True)
+        self.municipality.choices = municipality_choices(blank=True)
         self.kind.choices = [SelectChoice(k, str(v)) for k, v in ORG_KINDS.items() if k != "municipality"]
 
 
@@ -68,7 +60,7 @@ class ProposalForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.municipality.choices = _municipality_choices()
+        self.municipality.choices = municipality_choices()
 
 
 class InviteForm(FlaskForm):
