@@ -61,10 +61,8 @@ class Config:
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "GOPS <no-reply@gops.local>")
     EMAIL_VERIFY_MAX_AGE = 60 * 60 * 24 * 3
 
-    # Idea lifecycle defaults; stewards may change them on /governance/settings.
-    SHORTLIST_SUPPORTS = int(os.environ.get("SHORTLIST_SUPPORTS", "50"))
-    SUPPORT_WINDOW_DAYS = int(os.environ.get("SUPPORT_WINDOW_DAYS", "30"))
-    ANSWER_DUE_DAYS = int(os.environ.get("ANSWER_DUE_DAYS", "30"))
+    # The commons' rules (idea lifecycle, ...) are declared by each feature with their defaults
+    # (app/<feature>/parameters.py); the environment may override a default by its key.
 
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(BASE_DIR / "instance" / "search"))
 

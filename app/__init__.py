@@ -57,9 +57,11 @@ def create_app(config_class=None) -> Flask:
     from app.api import bp as api_bp
     from app.auth import bp as auth_bp
     from app.governance import bp as governance_bp
+    from app.governance.routes import audit_bp
     from app.ideas import bp as ideas_bp
     from app.notifications import bp as notifications_bp
     from app.proposals import bp as proposals_bp
+    from app.search import receivers as _search_receivers  # noqa: F401 - connects to the features' signals
     from app.search.index import install_hooks
     from app.search.routes import bp as search_bp
 
@@ -68,6 +70,7 @@ def create_app(config_class=None) -> Flask:
     app.register_blueprint(ideas_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(governance_bp, url_prefix="/governance")
+    app.register_blueprint(audit_bp)
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
     app.register_blueprint(proposals_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")

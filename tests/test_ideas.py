@@ -101,7 +101,7 @@ def test_support_and_withdraw_support(client, db, create_user, create_idea, logi
     db.session.expire_all()
     assert db.session.get(Idea, idea.id).support_count == 1
     assert count(db, Support) == 1
-    client.post_form(f"/ideas/{idea.id}/support", {"action": "withdraw"})
+    client.post_form(f"/ideas/{idea.id}/support/withdraw")
     db.session.expire_all()
     assert db.session.get(Idea, idea.id).support_count == 0
     assert count(db, Support) == 0

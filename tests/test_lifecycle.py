@@ -4,8 +4,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.governance.models import ParameterChange
-from app.governance.parameters import set_parameter
+from app.core.audit import AuditEvent
+from app.governance.operations import set_parameter
 from app.ideas.lifecycle import advance_due
 from app.ideas.models import Comment, Idea, Support
 from app.ideas.operations import add_comment, support_idea
@@ -163,8 +163,8 @@ def test_parameters_are_stewards_business_and_keep_history(client, db, create_us
     assert client.put("/api/v1/parameters/SHORTLIST_SUPPORTS", json=body, headers=steward).status_code == 200
     listing = client.get("/api/v1/parameters").get_json()
     assert {"key": "SHORTLIST_SUPPORTS", "value": 100, "minimum": 1, "maximum": 1_000_000} in listing["items"]
-    change = db.session.scalar(sa.select(ParameterChange))
-    assert (change.old_value, change.new_value, change.reason) == (50, 100, "참여자가 늘었습니다")
+    change = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "parameter.changed"))
+    assert (change.data["old"], change.data["new"], change.reason) == (50, 100, "참여자가 늘었습니다")
     assert "참여자가 늘었습니다" in client.get("/governance/settings").get_data(as_text=True)
 
 

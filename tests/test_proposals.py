@@ -14,7 +14,7 @@ from app.ideas.models import Idea
 from app.proposals.experts import confirm_membership, request_membership
 from app.proposals.models import Organization, Proposal, ShareTerms
 from app.proposals.operations import adopt_idea, invite_member, transition_proposal
-from app.proposals.states import TRANSITIONS, Stage
+from app.proposals.states import WHO as TRANSITIONS, Stage
 from app.proposals.terms import freeze_share_terms, set_share_terms
 from tests.conftest import at_once, is_postgres
 

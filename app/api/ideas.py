@@ -15,9 +15,9 @@ from app.extensions import db, limiter
 from app.ideas.forms import CommentForm, IdeaForm
 from app.ideas.models import Comment
 from app.ideas.operations import (
-    add_comment, create_idea, edit_idea, ensure_can_edit, get_visible_idea, ideas_query, support_idea,
-    supported_idea_ids, withdraw_idea, withdraw_support,
+    add_comment, create_idea, edit_idea, ensure_can_edit, support_idea, withdraw_idea, withdraw_support,
 )
+from app.ideas.queries import comments_query, get_visible_idea, ideas_query, supported_idea_ids
 from app.ideas.lifecycle import advance_idea, catch_up
 from app.ideas.states import IdeaStatus
 
@@ -124,8 +124,7 @@ def list_comments(idea_id):
     """The idea's comments in time order; replies carry `parent_id`."""
     idea = get_visible_idea(idea_id, current_user)
     page, per_page = page_args(50)
-    stmt = sa.select(Comment).where(Comment.idea_id == idea.id).order_by(Comment.created_at, Comment.id)
-    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    pagination = db.paginate(comments_query(idea), page=page, per_page=per_page, error_out=False)
     return jsonify(page_json([comment_json(c) for c in pagination.items], page, per_page, pagination.total))
 
 

@@ -11,10 +11,11 @@ from app.core.errors import InvalidInput, NotFound
 from app.core.lookup import MAX_ID, get_by_id
 from app.core.pagination import page_args
 from app.extensions import db
-from app.governance.parameters import SPECS, get_parameter, parameter_history, set_parameter
+from app.core.parameters import SPECS, get_parameter
+from app.governance.operations import parameter_history, set_parameter
 from app.ideas.lifecycle import answer_idea, merge_ideas
 from app.ideas.models import Answer, Idea
-from app.ideas.operations import get_visible_idea
+from app.ideas.queries import answers_due_query, get_visible_idea
 from app.notifications.operations import mark_read, notifications_query, set_mode, unread_count
 
 
@@ -93,9 +94,7 @@ def merge(idea_id):
 def answers_due():
     """Shortlisted ideas still waiting for their official answer, soonest due first."""
     page, per_page = page_args()
-    stmt = (sa.select(Idea).where(Idea.answer_due_at.is_not(None), Idea.answered_at.is_(None),
-                                  Idea.status.in_(("shortlisted", "adopted"))).order_by(Idea.answer_due_at, Idea.id))
-    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    pagination = db.paginate(answers_due_query(), page=page, per_page=per_page, error_out=False)
     items = [{**idea_json(i, full=False), "answer_due_at": iso(i.answer_due_at)} for i in pagination.items]
     return jsonify(page_json(items, page, per_page, pagination.total))
 
@@ -105,8 +104,9 @@ def parameters():
     """The lifecycle rules in force, and their public history."""
     return jsonify({
         "items": [{"key": k, "value": get_parameter(k), "minimum": s.minimum, "maximum": s.maximum} for k, s in SPECS.items()],
-        "history": [{"key": c.key, "old_value": c.old_value, "new_value": c.new_value, "reason": c.reason,
-                     "changed_by": c.changed_by.display_name, "changed_at": iso(c.changed_at)} for c in parameter_history()],
+        "history": [{"key": c.data["key"], "old_value": c.data["old"], "new_value": c.data["new"], "reason": c.reason,
+                     "changed_by": c.actor.display_name if c.actor else None, "changed_at": iso(c.created_at)}
+                    for c in parameter_history()],
     })
 
 
@@ -130,8 +130,8 @@ def my_notifications():
     user = require_user()
     page, per_page = page_args()
     pagination = db.paginate(notifications_query(user), page=page, per_page=per_page, error_out=False)
-    items = [{"id": n.id, "kind": n.kind, "message": n.message, "idea_id": n.idea_id,
-              "link_idea_id": n.target_idea_id, "comment_id": n.comment_id, "created_at": iso(n.created_at),
+    items = [{"id": n.id, "kind": n.kind, "message": n.message, "subject_type": n.subject_type,
+              "subject_id": n.subject_id, "link": n.link, "created_at": iso(n.created_at),
               "read": n.read_at is not None} for n in pagination.items]
     return jsonify({**page_json(items, page, per_page, pagination.total), "unread": unread_count(user)})
 

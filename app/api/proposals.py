@@ -15,7 +15,7 @@ from app.core.lookup import get_by_id
 from app.core.pagination import page_args
 from app.extensions import db
 from app.ideas.models import Idea
-from app.proposals import experts, operations as ops, terms as share
+from app.proposals import experts, operations as ops, queries, terms as share
 from app.proposals.forms import ExpertApplicationForm, OrganizationForm
 from app.proposals.models import (
     Contribution, ExpertApplication, Membership, Milestone, Organization, Proposal, ProposalUpdate,
@@ -62,13 +62,13 @@ def proposal_json(p: Proposal) -> dict:
         "site": p.site, "municipality": ref_json(p.municipality), "budget_amount": p.budget_amount, "currency": "KRW",
         "expected_impact": p.expected_impact, "risks": p.risks, "stage": p.stage,
         "lead_expert": user_public_json(p.lead_expert), "proposer": user_public_json(p.proposer),
-        "team": [{"id": m.id, "role": m.role, "accepted": m.accepted_at is not None,
+        "team": [{"id": m.id, "role": m.role, "accepted": m.status == "accepted", "status": m.status,
                   "organization": org_json(m.organization) if m.organization else None,
                   "user": user_public_json(m.user) if m.user else None} for m in team],
         "milestones": [{"id": m.id, "title": m.title, "due_on": m.due_on.isoformat(), "status": m.status,
                         "evidence": m.evidence} for m in milestones],
         "share_terms": terms_json(db.session.get(ShareTerms, p.id)),
-        "cities": [ref_json(c) for c in ops.running_cities(p)],
+        "cities": [ref_json(c) for c in queries.running_cities(p)],
         "stale": p.is_stale(), "created_at": iso(p.created_at), "last_update_at": iso(p.last_update_at),
     }
 

@@ -6,6 +6,9 @@ import sqlalchemy.orm as so
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from flask_babel import lazy_gettext as _l
+
+from app.core.audit import register_subject
 from app.core.security import Role
 from app.core.timeutil import as_utc, utcnow
 from app.extensions import db
@@ -118,3 +121,10 @@ class ApiToken(db.Model):
     def is_expired(self) -> bool:
         """Whether the token is past its expiry."""
         return as_utc(self.expires_at) <= utcnow()
+
+
+def _user_names(ids: list[int]) -> dict[int, str]:
+    return dict(db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(ids))).all())
+
+
+register_subject("user", label=_l("User"), titles=_user_names)

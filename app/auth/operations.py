@@ -12,6 +12,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import ApiToken, User, UserRole
+from app.core import audit
 from app.core.errors import Conflict, InvalidInput
 from app.core.mail import send_mail
 from app.core.security import Role
@@ -68,11 +69,12 @@ def register_user(email: str, password: str, display_name: str, locale: str = "k
     return user
 
 
-def grant_role(user: User, role: Role) -> None:
-    """Give the user a role (no-op if held)."""
+def grant_role(user: User, role: Role, granted_by=None) -> None:
+    """Give the user a role (no-op if held); the change is in the public audit log."""
     if not user.has_role(role):
         user.role_rows.append(UserRole(role=Role(role).value))
         db.session.flush()
+        audit.record(granted_by, "user.role_granted", ("user", user.id), data={"role": Role(role).value})
 
 
 def _serializer() -> URLSafeTimedSerializer:

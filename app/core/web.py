@@ -1,30 +1,57 @@
-"""Helpers for pages: run an operation and report the outcome the same way everywhere."""
-from flask import flash
+"""The one way pages run an operation and report the outcome."""
+from dataclasses import dataclass
+from typing import Any
+
+from flask import abort, flash
 
 from app.core.errors import DomainError
 from app.extensions import db
 
 
-def perform(action, success: str | None = None) -> bool:
-    """Run `action()`; commit and flash `success`, or roll back and flash why it was refused."""
+@dataclass
+class Outcome:
+    """What `attempt` did: `ok`, and the operation's return value."""
+
+    ok: bool
+    value: Any = None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def attempt(action, success: str | None = None, *, form=None, redirecting: bool = True) -> Outcome:
+    """Validate `form` (if given), run `action()`, commit and flash `success`.
+
+    A form that fails validation, or a DomainError from the operation, rolls back and is shown:
+    on the form's fields when the page re-renders the form (`redirecting=False`), else flashed,
+    since a redirect would lose field errors.
+    """
+    if form is not None and not form.validate_on_submit():
+        if redirecting:
+            flash_form_errors(form)
+        return Outcome(False)
     try:
-        action()
+        value = action()
     except DomainError as exc:
         db.session.rollback()
-        flash_refusal(exc)
-        return False
+        _show_refusal(exc, None if redirecting else form)
+        return Outcome(False)
     db.session.commit()
     if success:
         flash(success)
-    return True
+    return Outcome(True, value)
 
 
-def flash_refusal(exc: DomainError) -> None:
-    """Show a refusal: its per-field messages if it has them, else its message."""
+def _show_refusal(exc: DomainError, form) -> None:
+    """Per-field messages go on the form's fields where it has them; the rest are flashed."""
     if exc.fields:
-        for messages in exc.fields.values():
+        for name, messages in exc.fields.items():
+            field = getattr(form, name, None) if form is not None else None
             for message in messages:
-                flash(str(message), "error")
+                if field is not None and hasattr(field, "errors"):
+                    field.errors = [*field.errors, str(message)]
+                else:
+                    flash(str(message), "error")
     else:
         flash(str(exc.message), "error")
 
@@ -34,3 +61,10 @@ def flash_form_errors(form) -> None:
     for messages in form.errors.values():
         for message in messages:
             flash(str(message), "error")
+
+
+def found(row, **belongs):
+    """`row`, or 404 if it is None or does not belong where the URL says (`found(m, proposal_id=p.id)`)."""
+    if row is None or any(getattr(row, name) != value for name, value in belongs.items()):
+        abort(404)
+    return row

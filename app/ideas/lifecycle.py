@@ -4,34 +4,31 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from app.core import audit
 from app.core.errors import Conflict, InvalidInput, PermissionDenied
 from app.core.sql import dialect_insert
 from app.core.timeutil import as_utc, utcnow
 from app.extensions import db
-from app.governance.parameters import get_parameter
 from app.ideas.models import Answer, Comment, Idea, Support
-from app.ideas.states import IdeaStatus, transition
-from app.notifications.models import Kind
-from app.notifications.operations import notify_followers, notify_user
-from app.search.index import mark_for_indexing
+from app.ideas.parameters import answer_due_days, shortlist_supports, support_window_days
+from app.ideas.signals import idea_answered
+from app.ideas.states import IDEA, IdeaStatus
 
 
 def support_deadline(created_at: datetime) -> datetime:
     """When an idea posted at `created_at` must have reached the threshold."""
-    return created_at + timedelta(days=get_parameter("SUPPORT_WINDOW_DAYS"))
+    return created_at + timedelta(days=support_window_days())
 
 
 def _shortlist(idea: Idea, now: datetime) -> None:
-    transition(idea, IdeaStatus.SHORTLISTED)
     idea.shortlisted_at = now
-    idea.answer_due_at = now + timedelta(days=get_parameter("ANSWER_DUE_DAYS"))
-    notify_followers(idea, Kind.SHORTLISTED, now=now)
+    idea.answer_due_at = now + timedelta(days=answer_due_days())
+    IDEA.move(idea, IdeaStatus.SHORTLISTED, None, data={"supports": idea.support_count})
 
 
 def _archive(idea: Idea, now: datetime) -> None:
-    transition(idea, IdeaStatus.ARCHIVED)
     idea.archived_at = now
-    notify_followers(idea, Kind.ARCHIVED, now=now)
+    IDEA.move(idea, IdeaStatus.ARCHIVED, None, data={"supports": idea.support_count})
 
 
 def advance_idea(idea: Idea, now: datetime | None = None) -> bool:
@@ -43,7 +40,7 @@ def advance_idea(idea: Idea, now: datetime | None = None) -> bool:
     now = now or utcnow()
     if idea.status != IdeaStatus.OPEN.value:
         return False
-    if idea.support_count >= get_parameter("SHORTLIST_SUPPORTS"):
+    if idea.support_count >= shortlist_supports():
         deadline = as_utc(idea.support_deadline_at)
         _shortlist(idea, min(now, deadline) if deadline else now)
     elif idea.support_deadline_at is not None and now >= as_utc(idea.support_deadline_at):
@@ -58,7 +55,7 @@ def due_ideas_query(now: datetime) -> sa.Select:
     """Open ideas whose state the rules would change now."""
     return sa.select(Idea).where(
         Idea.status == IdeaStatus.OPEN.value,
-        sa.or_(Idea.support_deadline_at <= now, Idea.support_count >= get_parameter("SHORTLIST_SUPPORTS")),
+        sa.or_(Idea.support_deadline_at <= now, Idea.support_count >= shortlist_supports()),
     ).order_by(Idea.id)
 
 
@@ -88,7 +85,8 @@ def answer_idea(idea: Idea, steward, body: str, now: datetime | None = None) -> 
     db.session.add(answer)
     idea.answered_at = now
     db.session.flush()
-    notify_followers(idea, Kind.ANSWERED, now=now)
+    audit.record(steward, "idea.answered", idea, data={"answer_id": answer.id}, at=now)
+    idea_answered.send(idea, answer=answer, actor=steward)
     return answer
 
 
@@ -101,13 +99,14 @@ def merge_ideas(duplicate: Idea, target: Idea, steward, now: datetime | None = N
     if target.status not in (IdeaStatus.OPEN.value, IdeaStatus.SHORTLISTED.value, IdeaStatus.ADOPTED.value):
         raise Conflict(_l("Ideas can only be merged into an open, shortlisted or adopted idea."), code="bad_target")
     now = now or utcnow()
+    # Move first: the duplicate's followers are told while their supports still point at it.
+    duplicate.merged_into_id = target.id
+    IDEA.move(duplicate, IdeaStatus.MERGED, steward, data={"into": target.id})
     carried = (sa.select(sa.literal(target.id, sa.Integer), Support.user_id, Support.created_at)
                .where(Support.idea_id == duplicate.id, Support.user_id != target.author_id))
     db.session.execute(dialect_insert(Support).from_select(["idea_id", "user_id", "created_at"], carried)
                        .on_conflict_do_nothing(index_elements=["idea_id", "user_id"]))
     old_count = target.support_count
-    # Notify the duplicate's followers while their supports still point at it.
-    notify_followers(duplicate, Kind.MERGED, link_idea_id=target.id, now=now)
     db.session.execute(sa.delete(Support).where(Support.idea_id == duplicate.id))
     db.session.execute(sa.update(Comment).where(Comment.idea_id == duplicate.id).values(idea_id=target.id))
     supports = sa.select(sa.func.count(Support.id)).where(Support.idea_id == Idea.id).scalar_subquery()
@@ -120,10 +119,6 @@ def merge_ideas(duplicate: Idea, target: Idea, steward, now: datetime | None = N
     db.session.execute(sa.update(Idea).where(Idea.id == target.id).values(
         hot_score=Idea.hot_score - sa.func.log10(old_count + 1) + sa.func.log10(Idea.support_count + 1)))
     db.session.refresh(target, ["hot_score"])
-    transition(duplicate, IdeaStatus.MERGED)
-    duplicate.merged_into_id = target.id
-    notify_user(target.author_id, Kind.MERGED_INTO, target.id, now=now)
-    mark_for_indexing(target.id, duplicate.id)
     db.session.flush()
     advance_idea(target, now)
 

@@ -1,8 +1,10 @@
 """Reference data: Gyeonggi's 31 cities and counties and the idea categories."""
 import sqlalchemy as sa
 
+from app.core.signals import sum_from_signal
 from app.extensions import db
 from app.ideas.models import Category, Municipality
+from app.ideas.signals import reference_loaded
 
 #: (code, Korean name, English name, kind)
 MUNICIPALITIES = [
@@ -67,6 +69,4 @@ def ensure_reference_data() -> int:
             db.session.add(Category(code=code, name_ko=ko, name_en=en, position=position))
             added += 1
     db.session.flush()
-    from app.proposals.experts import ensure_municipal_organizations
-
-    return added + ensure_municipal_organizations()
+    return added + sum_from_signal(reference_loaded.send(None))

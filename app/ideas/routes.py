@@ -1,29 +1,33 @@
 """Idea pages: the board, an idea, posting, editing, supporting, commenting, answers, merging."""
 import math
 
-import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core.errors import DomainError
 from app.core.forms import ActionForm
+from app.core.lookup import get_by_id
 from app.core.pagination import page_args
 from app.core.security import user_key
+from app.core.signals import values_from_signal
+from app.core.timeutil import as_utc, utcnow
+from app.core.web import attempt
 from app.extensions import db, limiter
 from app.ideas import bp
-from app.core.lookup import get_by_id
-from app.core.timeutil import as_utc, utcnow
-from app.core.web import flash_form_errors, perform
-from app.governance.parameters import get_parameter
 from app.ideas.forms import AnswerForm, CommentForm, IdeaForm
 from app.ideas.lifecycle import advance_idea, answer_idea, catch_up, merge_ideas
-from app.ideas.models import Answer, Category, Idea, Municipality
-from app.ideas.states import LABELS, IdeaStatus
+from app.ideas.models import Idea
 from app.ideas.operations import (
-    PUBLIC_STATUSES, add_comment, comment_threads, create_idea, edit_idea, get_visible_idea,
-    ideas_query, support_idea, supported_idea_ids, withdraw_idea, withdraw_support,
+    add_comment, create_idea, edit_idea, support_idea, withdraw_idea, withdraw_support,
 )
+from app.ideas.parameters import shortlist_supports
+from app.ideas.queries import (
+    PUBLIC_STATUSES, answer_of, answers_due_query, comment_threads, get_visible_idea, ideas_query, recent_answers,
+    reference_lists, supported_idea_ids,
+)
+from app.ideas.signals import idea_page
+from app.ideas.states import IDEA, IdeaStatus
 
 
 def _idea_or_404(idea_id):
@@ -31,16 +35,6 @@ def _idea_or_404(idea_id):
         return get_visible_idea(idea_id, current_user)
     except DomainError:
         abort(404)
-
-
-def _apply_errors(form, exc: DomainError) -> None:
-    """Show a domain error on the form fields it names, or as a message."""
-    db.session.rollback()
-    if exc.fields:
-        for field, messages in exc.fields.items():
-            getattr(form, field).errors.extend(messages)
-    else:
-        flash(str(exc.message), "error")
 
 
 @bp.route("/")
@@ -61,20 +55,15 @@ def index():
     args = {k: request.args.get(k) or None for k in ("status", "category", "municipality", "q")}
     sort = request.args.get("sort", "hot")
     catch_up()
-    try:
-        page, per_page = page_args(current_app.config["IDEAS_PER_PAGE"])
-        stmt = ideas_query(sort=sort, **args)
-    except DomainError as exc:
-        return render_template("errors/error.html", message=exc.message), 400
-    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    page, per_page = page_args(current_app.config["IDEAS_PER_PAGE"])
+    pagination = db.paginate(ideas_query(sort=sort, **args), page=page, per_page=per_page, error_out=False)
     supported = supported_idea_ids(current_user, [i.id for i in pagination.items])
-    categories = db.session.scalars(sa.select(Category).order_by(Category.position)).all()
-    municipalities = db.session.scalars(sa.select(Municipality).order_by(Municipality.name_ko)).all()
+    categories, municipalities = reference_lists()
     return render_template(
         "ideas/index.html", pagination=pagination, ideas=pagination.items, supported=supported,
         sort=sort, filters=args, statuses=PUBLIC_STATUSES, categories=categories,
         query_args={k: v for k, v in {"sort": sort, **args}.items() if v},
-        status_labels={s: LABELS[IdeaStatus(s)] for s in PUBLIC_STATUSES},
+        status_labels={s: IDEA.label(s) for s in PUBLIC_STATUSES},
         municipalities=municipalities, action_form=ActionForm(),
     )
 
@@ -88,15 +77,10 @@ def new():
         flash(_("Verify your email address before posting an idea."), "error")
         return redirect(url_for("ideas.index"))
     form = IdeaForm()
-    if form.validate_on_submit():
-        try:
-            idea = create_idea(current_user, **_idea_fields(form))
-        except DomainError as exc:
-            _apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Your idea is posted. Share it so others can support it."))
-            return redirect(url_for("ideas.show", idea_id=idea.id))
+    done = attempt(lambda: create_idea(current_user, **_idea_fields(form)),
+                   _("Your idea is posted. Share it so others can support it."), form=form, redirecting=False)
+    if done:
+        return redirect(url_for("ideas.show", idea_id=done.value.id))
     return render_template("ideas/form.html", form=form, idea=None), 200 if not form.errors else 400
 
 
@@ -113,22 +97,13 @@ def show(idea_id):
         return redirect(url_for("ideas.show", idea_id=idea.merged_into_id), 301)
     if advance_idea(idea):
         db.session.commit()
-    answer = db.session.scalar(sa.select(Answer).where(Answer.idea_id == idea.id))
+    extras = {"similar": [], "proposal": None, **values_from_signal(idea_page.send(idea, viewer=current_user))}
     return render_template(
-        "ideas/show.html", idea=idea, threads=comment_threads(idea), answer=answer,
+        "ideas/show.html", idea=idea, threads=comment_threads(idea), answer=answer_of(idea),
         supported=bool(supported_idea_ids(current_user, [idea.id])),
         comment_form=CommentForm(), action_form=ActionForm(), answer_form=AnswerForm(),
-        similar=_similar(idea), threshold=get_parameter("SHORTLIST_SUPPORTS"), now=utcnow(),
-        proposal=_proposal_of(idea),
+        threshold=shortlist_supports(), now=utcnow(), **extras,
     )
-
-
-def _proposal_of(idea):
-    from app.proposals.models import Proposal
-
-    if idea.status != "adopted":
-        return None
-    return db.session.scalar(sa.select(Proposal).where(Proposal.idea_id == idea.id))
 
 
 def overdue_days(idea, now) -> int:
@@ -137,28 +112,14 @@ def overdue_days(idea, now) -> int:
     return math.floor(seconds / 86400) if seconds >= 0 else -math.ceil(-seconds / 86400)
 
 
-def _similar(idea) -> list[dict]:
-    from app.search.query import similar_ideas
-
-    if idea.status not in ("open", "shortlisted"):
-        return []
-    return similar_ideas(f"{idea.title} {idea.summary}", exclude_id=idea.id, limit=5)
-
-
 @bp.route("/ideas/answers")
 def answers():
     """Public accountability: shortlisted ideas awaiting an official answer, overdue first, and recent answers."""
     catch_up()
     now = utcnow()
-    ideas = db.session.scalars(
-        sa.select(Idea).where(Idea.answer_due_at.is_not(None), Idea.answered_at.is_(None),
-                              Idea.status.in_(("shortlisted", "adopted")))
-        .order_by(Idea.answer_due_at, Idea.id).limit(200)).all()
+    ideas = db.session.scalars(answers_due_query().limit(200)).all()
     waiting = [(idea, overdue_days(idea, now)) for idea in ideas]
-    answered = db.session.execute(
-        sa.select(Answer, Idea).join(Idea, Idea.id == Answer.idea_id)
-        .order_by(Answer.created_at.desc()).limit(20)).all()
-    return render_template("ideas/answers.html", waiting=waiting, answered=answered, now=now)
+    return render_template("ideas/answers.html", waiting=waiting, answered=recent_answers(), now=now)
 
 
 @bp.route("/ideas/<int:idea_id>/answer", methods=["POST"])
@@ -167,11 +128,8 @@ def answer(idea_id):
     """A steward publishes the official answer."""
     idea = _idea_or_404(idea_id)
     form = AnswerForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(url_for("ideas.show", idea_id=idea.id))
-    perform(lambda: answer_idea(idea, current_user, form.body.data),
-            _("The official answer is published; supporters are told."))
+    attempt(lambda: answer_idea(idea, current_user, form.body.data),
+            _("The official answer is published; supporters are told."), form=form)
     return redirect(url_for("ideas.show", idea_id=idea.id, _anchor="answer"))
 
 
@@ -180,14 +138,13 @@ def answer(idea_id):
 def merge(idea_id):
     """A steward merges this idea into another (`target_id`)."""
     idea = _idea_or_404(idea_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     raw = request.form.get("target_id", "")
     target = get_by_id(Idea, int(raw)) if raw.isdigit() else None
     if target is None:
         flash(_("Give the number of an existing idea to merge into."), "error")
         return redirect(url_for("ideas.show", idea_id=idea.id))
-    if perform(lambda: merge_ideas(idea, target, current_user), _("The ideas are merged; both authors are told.")):
+    if attempt(lambda: merge_ideas(idea, target, current_user), _("The ideas are merged; both authors are told."),
+               form=ActionForm()):
         return redirect(url_for("ideas.show", idea_id=target.id))
     return redirect(url_for("ideas.show", idea_id=idea.id))
 
@@ -203,15 +160,9 @@ def edit(idea_id):
         "title": idea.title, "summary": idea.summary, "body": idea.body,
         "category": idea.category.code, "municipality": idea.municipality.code,
     })
-    if form.validate_on_submit():
-        try:
-            edit_idea(idea, current_user, **_idea_fields(form))
-        except DomainError as exc:
-            _apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Your changes are saved."))
-            return redirect(url_for("ideas.show", idea_id=idea.id))
+    if attempt(lambda: edit_idea(idea, current_user, **_idea_fields(form)), _("Your changes are saved."),
+               form=form, redirecting=False):
+        return redirect(url_for("ideas.show", idea_id=idea.id))
     return render_template("ideas/form.html", form=form, idea=idea), 200 if not form.errors else 400
 
 
@@ -220,9 +171,7 @@ def edit(idea_id):
 def withdraw(idea_id):
     """The author withdraws the idea."""
     idea = _idea_or_404(idea_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    perform(lambda: withdraw_idea(idea, current_user), _("Your idea is withdrawn."))
+    attempt(lambda: withdraw_idea(idea, current_user), _("Your idea is withdrawn."), form=ActionForm())
     return redirect(url_for("ideas.show", idea_id=idea.id))
 
 
@@ -230,11 +179,19 @@ def withdraw(idea_id):
 @login_required
 @limiter.limit(lambda: current_app.config["SUPPORTS_PER_USER"], key_func=user_key)
 def support(idea_id):
-    """Support the idea, or take the support back (`action=withdraw`)."""
+    """Support the idea."""
     idea = _idea_or_404(idea_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    perform(lambda: (withdraw_support if request.form.get("action") == "withdraw" else support_idea)(idea, current_user))
+    attempt(lambda: support_idea(idea, current_user), form=ActionForm())
+    return redirect(_back_to(idea))
+
+
+@bp.route("/ideas/<int:idea_id>/support/withdraw", methods=["POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["SUPPORTS_PER_USER"], key_func=user_key)
+def unsupport(idea_id):
+    """Take one's support back."""
+    idea = _idea_or_404(idea_id)
+    attempt(lambda: withdraw_support(idea, current_user), form=ActionForm())
     return redirect(_back_to(idea))
 
 
@@ -253,9 +210,7 @@ def comment(idea_id):
     """Add a comment or a reply."""
     idea = _idea_or_404(idea_id)
     form = CommentForm()
-    added = []
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-    elif perform(lambda: added.append(add_comment(idea, current_user, form.body.data, form.parent_id.data))):
-        return redirect(url_for("ideas.show", idea_id=idea.id, _anchor=f"comment-{added[0].id}"))
+    done = attempt(lambda: add_comment(idea, current_user, form.body.data, form.parent_id.data), form=form)
+    if done:
+        return redirect(url_for("ideas.show", idea_id=idea.id, _anchor=f"comment-{done.value.id}"))
     return redirect(url_for("ideas.show", idea_id=idea.id, _anchor="comments"))

@@ -1,9 +1,11 @@
-"""The idea state machine: one table of allowed transitions, one function that moves."""
+"""The idea state machine: one table of allowed transitions with a guard each."""
 import enum
 
 from flask_babel import lazy_gettext as _l
 
-from app.core.errors import Conflict
+from app.core.errors import PermissionDenied
+from app.core.states import InvalidTransition, Machine, anyone
+from app.ideas import signals
 
 
 class IdeaStatus(str, enum.Enum):
@@ -20,21 +22,6 @@ class IdeaStatus(str, enum.Enum):
 
 
 S = IdeaStatus
-TRANSITIONS: dict[IdeaStatus, frozenset[IdeaStatus]] = {
-    S.DRAFT: frozenset({S.OPEN, S.WITHDRAWN}),
-    S.OPEN: frozenset({S.SHORTLISTED, S.ARCHIVED, S.WITHDRAWN, S.MERGED, S.HIDDEN}),
-    S.SHORTLISTED: frozenset({S.ADOPTED, S.MERGED, S.HIDDEN}),
-    S.ADOPTED: frozenset({S.HIDDEN}),
-    S.ARCHIVED: frozenset({S.HIDDEN}),
-    S.WITHDRAWN: frozenset(),
-    S.MERGED: frozenset(),
-    S.HIDDEN: frozenset({S.OPEN, S.SHORTLISTED, S.ADOPTED, S.ARCHIVED}),
-}
-
-#: states in which the discussion is open
-COMMENTABLE = frozenset({S.OPEN, S.SHORTLISTED, S.ADOPTED})
-#: states listed on the public board
-PUBLIC = frozenset({S.OPEN, S.SHORTLISTED, S.ADOPTED, S.ARCHIVED})
 
 LABELS = {
     S.DRAFT: _l("Draft"),
@@ -48,23 +35,46 @@ LABELS = {
 }
 
 
-class InvalidTransition(Conflict):
-    """The idea cannot move from its state to the one asked for."""
-
-    code = "invalid_transition"
-
-
-def allowed(current: IdeaStatus, new_status: IdeaStatus) -> bool:
-    """Whether the table lets an idea move from `current` to `new_status`."""
-    return IdeaStatus(new_status) in TRANSITIONS[IdeaStatus(current)]
+def _author(idea, user) -> None:
+    if not idea.can_withdraw(user):
+        raise PermissionDenied(_l("Only the author can withdraw a draft or open idea."))
 
 
-def transition(idea, new_status: IdeaStatus) -> None:
-    """Move the idea to `new_status` if the table allows it, else raise InvalidTransition."""
-    current = IdeaStatus(idea.status)
-    new_status = IdeaStatus(new_status)
-    if new_status not in TRANSITIONS[current]:
-        raise InvalidTransition(
-            _l("An idea that is %(old)s cannot become %(new)s.", old=LABELS[current], new=LABELS[new_status])
-        )
-    idea.status = new_status.value
+def _steward(_idea, user) -> None:
+    if not (user and user.is_authenticated and user.has_role("steward")):
+        raise PermissionDenied(_l("Only stewards can do this."), code="not_steward")
+
+
+def _expert(_idea, user) -> None:
+    if not (user and user.is_authenticated and user.has_role("expert")):
+        raise PermissionDenied(_l("Only verified experts adopt ideas."), code="not_expert")
+
+
+IDEA = Machine("idea", IdeaStatus, {
+    (S.DRAFT, S.OPEN): _author,
+    (S.DRAFT, S.WITHDRAWN): _author,
+    (S.OPEN, S.SHORTLISTED): anyone,      # the threshold rule
+    (S.OPEN, S.ARCHIVED): anyone,         # the deadline rule
+    (S.OPEN, S.WITHDRAWN): _author,
+    (S.OPEN, S.MERGED): _steward,
+    (S.OPEN, S.HIDDEN): _steward,
+    (S.SHORTLISTED, S.ADOPTED): _expert,
+    (S.SHORTLISTED, S.MERGED): _steward,
+    (S.SHORTLISTED, S.HIDDEN): _steward,
+    (S.ADOPTED, S.HIDDEN): _steward,
+    (S.ARCHIVED, S.HIDDEN): _steward,
+    (S.HIDDEN, S.OPEN): _steward,
+    (S.HIDDEN, S.SHORTLISTED): _steward,
+    (S.HIDDEN, S.ADOPTED): _steward,
+    (S.HIDDEN, S.ARCHIVED): _steward,
+}, LABELS, events={
+    S.SHORTLISTED: signals.idea_shortlisted, S.ARCHIVED: signals.idea_archived,
+    S.WITHDRAWN: signals.idea_withdrawn, S.MERGED: signals.idea_merged, S.ADOPTED: signals.idea_adopted,
+})
+
+#: states in which the discussion is open
+COMMENTABLE = frozenset({S.OPEN, S.SHORTLISTED, S.ADOPTED})
+#: states listed on the public board
+PUBLIC = (S.OPEN.value, S.SHORTLISTED.value, S.ADOPTED.value, S.ARCHIVED.value)
+
+__all__ = ["IDEA", "IdeaStatus", "LABELS", "COMMENTABLE", "PUBLIC", "InvalidTransition"]

@@ -13,35 +13,26 @@ from app.core.errors import InvalidInput
 from app.core.mail import send_mail
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.notifications.models import MODES, Kind, Notification
+from app.notifications.models import MODES, Notification
 
-COLUMNS = ["user_id", "kind", "idea_id", "link_idea_id", "comment_id", "created_at"]
-
-
-def _values(kind: Kind, idea_id: int, link_idea_id, comment_id, now: datetime):
-    return [sa.literal(kind.value, sa.String), sa.literal(idea_id, sa.Integer),
-            sa.literal(link_idea_id, sa.Integer), sa.literal(comment_id, sa.Integer),
-            sa.literal(now, sa.DateTime(timezone=True))]
+COLUMNS = ["user_id", "kind", "subject_type", "subject_id", "data", "created_at"]
 
 
-def notify_followers(idea, kind: Kind, *, link_idea_id=None, include_author=True, exclude=(), now=None) -> None:
-    """Tell every supporter of the idea (and its author) in one INSERT ... SELECT, however many there are."""
-    from app.ideas.models import Support
-
-    now = now or utcnow()
-    supporters = sa.select(Support.user_id, *_values(kind, idea.id, link_idea_id, None, now)).where(
-        Support.idea_id == idea.id)
-    if exclude:
-        supporters = supporters.where(Support.user_id.not_in(list(exclude)))
-    db.session.execute(sa.insert(Notification).from_select(COLUMNS, supporters))
-    if include_author and idea.author_id not in exclude:
-        notify_user(idea.author_id, kind, idea.id, link_idea_id=link_idea_id, now=now)
+def _constants(kind: str, subject_type: str, subject_id: int, data: dict, now: datetime) -> list:
+    return [sa.literal(kind, sa.String), sa.literal(subject_type, sa.String), sa.literal(subject_id, sa.BigInteger),
+            sa.literal(data, sa.JSON), sa.literal(now, sa.DateTime(timezone=True))]
 
 
-def notify_user(user_id: int, kind: Kind, idea_id: int, *, link_idea_id=None, comment_id=None, now=None) -> None:
+def notify_selected(recipients: sa.Select, kind: str, subject: tuple[str, int], data: dict, now=None) -> None:
+    """Tell every user whose id `recipients` selects, in one INSERT ... SELECT however many there are."""
+    rows = sa.select(recipients.subquery().c[0], *_constants(kind, *subject, data, now or utcnow()))
+    db.session.execute(sa.insert(Notification).from_select(COLUMNS, rows))
+
+
+def notify_user(user_id: int, kind: str, subject: tuple[str, int], data: dict, now=None) -> None:
     """Tell one user."""
-    db.session.add(Notification(user_id=user_id, kind=kind.value, idea_id=idea_id, link_idea_id=link_idea_id,
-                                comment_id=comment_id, created_at=now or utcnow()))
+    db.session.add(Notification(user_id=user_id, kind=kind, subject_type=subject[0], subject_id=subject[1],
+                                data=data, created_at=now or utcnow()))
     db.session.flush()
 
 
@@ -74,15 +65,15 @@ def set_mode(user, mode: str) -> None:
     db.session.flush()
 
 
-def _grouped_by_idea(rows: list[Notification]) -> "OrderedDict[int, list[Notification]]":
-    groups: OrderedDict[int, list[Notification]] = OrderedDict()
+def _grouped_by_subject(rows: list[Notification]) -> "OrderedDict[tuple[str, int], list[Notification]]":
+    groups: OrderedDict[tuple[str, int], list[Notification]] = OrderedDict()
     for row in rows:
-        groups.setdefault(row.target_idea_id, []).append(row)
+        groups.setdefault((row.subject_type, row.subject_id), []).append(row)
     return groups
 
 
 def send_pending(mode: str, now=None, progress=None) -> int:
-    """Mail every user in `mode` their unmailed notifications, one message each, grouped by idea.
+    """Mail every user in `mode` their unmailed notifications, one message each, grouped by subject.
 
     `mode` is "immediate" (run every few minutes) or "daily" (the digest, run once a day). Users
     whose mail is off just have their notifications marked as handled. Safe to run again: each
@@ -104,7 +95,7 @@ def send_pending(mode: str, now=None, progress=None) -> int:
         rows = db.session.scalars(notifications_query(user).where(Notification.emailed_at.is_(None))
                                   .order_by(None).order_by(Notification.created_at, Notification.id)).all()
         if rows:
-            _mail(user, _grouped_by_idea(rows), digest=(mode == "daily"))
+            _mail(user, _grouped_by_subject(rows), digest=(mode == "daily"))
             sent += 1
         db.session.execute(sa.update(Notification).where(Notification.id.in_([r.id for r in rows]))
                            .values(emailed_at=now))
@@ -118,5 +109,6 @@ def _mail(user, groups, digest: bool) -> None:
     base = current_app.config["BASE_URL"].rstrip("/")
     with force_locale(user.locale):
         subject = _("Your GOPS daily digest") if digest else _("News about ideas you follow on GOPS")
+        groups = [(rows[0].title, base + (rows[0].link or ""), rows) for rows in groups.values()]
         body = render_template("notifications/mail.txt", user=user, groups=groups, base=base, digest=digest)
     send_mail(user.email, subject, body)

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from app.core.forms import ActionForm
 from app.core.lookup import MAX_ID
 from app.core.pagination import page_args
-from app.core.web import perform
+from app.core.web import attempt
 from app.extensions import db
 from app.notifications import bp
 from app.notifications.models import MODES
@@ -43,7 +43,7 @@ def read():
 def settings():
     """Choose: mail at once, a daily digest, or no mail."""
     form = ActionForm()
-    if form.validate_on_submit() and perform(lambda: set_mode(current_user, request.form.get("mode", "")),
-                                             _("Your notification settings are saved.")):
+    if form.is_submitted() and attempt(lambda: set_mode(current_user, request.form.get("mode", "")),
+                                       _("Your notification settings are saved."), form=form):
         return redirect(url_for("notifications.settings"))
     return render_template("notifications/settings.html", form=form, modes=MODES)

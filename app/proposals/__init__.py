@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("proposals", __name__)
 
-from app.proposals import expert_routes, routes  # noqa: E402,F401
+from app.proposals import expert_routes, notices, routes  # noqa: E402,F401

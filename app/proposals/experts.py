@@ -3,17 +3,17 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.auth.operations import grant_role
-from app.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from app.core.security import Role
+from app.core.errors import Conflict, InvalidInput, PermissionDenied
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.ideas.models import Municipality
+from app.ideas.queries import municipality_by_code
+from app.ideas.signals import reference_loaded
 from app.proposals.models import ExpertApplication, Membership, Organization
-
-
-def _steward(user) -> None:
-    if not (user and user.is_authenticated and user.has_role("steward")):
-        raise PermissionDenied(_l("Only stewards can do this."), code="not_steward")
+from app.proposals.states import (
+    EXPERT_APPLICATION, MEMBERSHIP, ApplicationStatus, MembershipStatus,
+)
+from app.core.security import Role
 
 
 def apply_as_expert(user, *, fields: str, affiliation: str, evidence: str) -> ExpertApplication:
@@ -23,7 +23,7 @@ def apply_as_expert(user, *, fields: str, affiliation: str, evidence: str) -> Ex
     if user.has_role("expert"):
         raise Conflict(_l("You are already a verified expert."), code="already_expert")
     pending = db.session.scalar(sa.select(ExpertApplication.id).where(
-        ExpertApplication.user_id == user.id, ExpertApplication.status == "pending"))
+        ExpertApplication.user_id == user.id, ExpertApplication.status == ApplicationStatus.PENDING.value))
     if pending is not None:
         raise Conflict(_l("Your application is already waiting for a steward."), code="already_applied")
     application = ExpertApplication(user_id=user.id, fields=fields.strip(), affiliation=affiliation.strip(),
@@ -35,19 +35,24 @@ def apply_as_expert(user, *, fields: str, affiliation: str, evidence: str) -> Ex
 
 def decide_application(application: ExpertApplication, steward, approve: bool, reason: str) -> None:
     """A steward approves (the user becomes an expert) or declines, with a reason."""
-    _steward(steward)
-    if application.status != "pending":
+    if application.status != ApplicationStatus.PENDING.value:
         raise Conflict(_l("This application was already decided."), code="already_decided")
     if not reason.strip():
         msg = _l("Give a reason.")
         raise InvalidInput(msg, code="validation_failed", fields={"reason": [str(msg)]})
-    application.status = "approved" if approve else "declined"
+    target = ApplicationStatus.APPROVED if approve else ApplicationStatus.DECLINED
+    EXPERT_APPLICATION.check(application, target, steward)
     application.reason = reason.strip()[:500]
     application.decided_by_id = steward.id
     application.decided_at = utcnow()
     if approve:
-        grant_role(application.user, Role.EXPERT)
-    db.session.flush()
+        grant_role(application.user, Role.EXPERT, granted_by=steward)
+    EXPERT_APPLICATION.move(application, target, steward, reason=application.reason)
+
+
+@reference_loaded.connect
+def _on_reference_loaded(_sender) -> int:
+    return ensure_municipal_organizations()
 
 
 def ensure_municipal_organizations() -> int:
@@ -72,12 +77,7 @@ def create_organization(user, *, name: str, kind: str, municipality: str | None)
     if db.session.scalar(sa.select(Organization.id).where(Organization.name == name.strip())) is not None:
         msg = _l("An organization with this name exists.")
         raise Conflict(msg, code="name_taken", fields={"name": [str(msg)]})
-    place = None
-    if municipality:
-        place = db.session.scalar(sa.select(Municipality).where(Municipality.code == municipality))
-        if place is None:
-            msg = _l("Choose one of the listed options.")
-            raise InvalidInput(msg, code="unknown_municipality", fields={"municipality": [str(msg)]})
+    place = municipality_by_code(municipality) if municipality else None
     org = Organization(name=name.strip(), kind=kind, municipality=place)
     db.session.add(org)
     db.session.flush()
@@ -98,24 +98,22 @@ def request_membership(user, org: Organization) -> Membership:
 
 def confirm_membership(membership: Membership, steward) -> None:
     """A steward confirms that the user speaks for the organization."""
-    _steward(steward)
-    if membership.confirmed_at is not None:
+    if membership.status == MembershipStatus.CONFIRMED.value:
         raise Conflict(_l("This membership is already confirmed."), code="already_confirmed")
+    MEMBERSHIP.check(membership, MembershipStatus.CONFIRMED, steward)
     membership.confirmed_at = utcnow()
     membership.confirmed_by_id = steward.id
-    db.session.flush()
+    MEMBERSHIP.move(membership, MembershipStatus.CONFIRMED, steward)
+
+
+def decline_membership(membership: Membership, steward, reason: str) -> None:
+    """A steward declines a request to represent an organization, saying why."""
+    if not (reason or "").strip():
+        msg = _l("Give a reason.")
+        raise InvalidInput(msg, code="validation_failed", fields={"reason": [str(msg)]})
+    MEMBERSHIP.move(membership, MembershipStatus.DECLINED, steward, reason=reason.strip()[:500])
 
 
 def represents(user, organization_id: int) -> bool:
     """Whether the user is a confirmed representative of the organization."""
     return Organization.represented_by(organization_id, user)
-
-
-def get_or_404(model, ident):
-    """A row by id or NotFound."""
-    from app.core.lookup import get_by_id
-
-    row = get_by_id(model, ident)
-    if row is None:
-        raise NotFound()
-    return row

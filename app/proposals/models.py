@@ -8,7 +8,10 @@ from app.auth.models import User
 from app.core.timeutil import as_utc, utcnow
 from app.extensions import db
 from app.ideas.models import Idea, Municipality
-from app.proposals.states import LABELS, Stage
+from app.proposals.states import (
+    EXPERT_APPLICATION, INVITATION, MEMBERSHIP, MILESTONE, PROPOSAL, ApplicationStatus, InvitationStatus,
+    MembershipStatus, MilestoneStatus, Stage,
+)
 
 BP = 10_000  # basis points in a whole
 
@@ -21,7 +24,7 @@ class ExpertApplication(db.Model):
     """A user asks to be verified as an expert; a steward approves or declines with a reason."""
 
     __tablename__ = "expert_applications"
-    __table_args__ = (sa.CheckConstraint("status IN ('pending', 'approved', 'declined')", name="status_known"),
+    __table_args__ = (sa.CheckConstraint(f"status IN ({_in(s.value for s in ApplicationStatus)})", name="status_known"),
                       sa.Index("ix_expert_applications_status_created", "status", "created_at"))
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -29,13 +32,18 @@ class ExpertApplication(db.Model):
     fields: so.Mapped[str] = so.mapped_column(sa.String(200))
     affiliation: so.Mapped[str] = so.mapped_column(sa.String(200))
     evidence: so.Mapped[str] = so.mapped_column(sa.Text)
-    status: so.Mapped[str] = so.mapped_column(sa.String(10), default="pending")
+    status: so.Mapped[str] = so.mapped_column(sa.String(10), default=ApplicationStatus.PENDING.value)
     reason: so.Mapped[str | None] = so.mapped_column(sa.String(500))
     decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     user: so.Mapped[User] = so.relationship(foreign_keys=[user_id], lazy="joined", innerjoin=True)
+
+    @property
+    def status_label(self) -> str:
+        """The status in the current language."""
+        return EXPERT_APPLICATION.label(self.status)
 
 
 class Organization(db.Model):
@@ -72,9 +80,14 @@ class Membership(db.Model):
     """A user who represents an organization, once a steward confirms it."""
 
     __tablename__ = "memberships"
-    __table_args__ = (sa.UniqueConstraint("user_id", "organization_id"),)
+    __table_args__ = (sa.UniqueConstraint("user_id", "organization_id"),
+                      sa.CheckConstraint(f"status IN ({_in(s.value for s in MembershipStatus)})", name="status_known"),
+                      sa.CheckConstraint("(status = 'confirmed') = (confirmed_at IS NOT NULL)", name="confirmed_when"),
+                      sa.Index("ix_memberships_status_created", "status", "created_at"))
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    status: so.Mapped[str] = so.mapped_column(sa.String(10), default=MembershipStatus.PENDING.value,
+                                              server_default="pending")
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     organization_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"),
                                                        index=True)
@@ -84,6 +97,11 @@ class Membership(db.Model):
 
     user: so.Mapped[User] = so.relationship(foreign_keys=[user_id], lazy="joined", innerjoin=True)
     organization: so.Mapped[Organization] = so.relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def status_label(self) -> str:
+        """The status in the current language."""
+        return MEMBERSHIP.label(self.status)
 
 
 class Proposal(db.Model):
@@ -121,7 +139,7 @@ class Proposal(db.Model):
     @property
     def stage_label(self) -> str:
         """The stage in the current language."""
-        return str(LABELS[Stage(self.stage)])
+        return PROPOSAL.label(self.stage)
 
     @property
     def proposer(self) -> User:
@@ -156,30 +174,14 @@ class Proposal(db.Model):
         return ((now or utcnow()) - since).days >= 90 and self.stage not in (Stage.CLOSED.value,)
 
 
-class ProposalEvent(db.Model):
-    """One step on a proposal's public timeline (stage changes and approvals). Never edited."""
-
-    __tablename__ = "proposal_events"
-    __table_args__ = (sa.Index("ix_proposal_events_proposal_created", "proposal_id", "created_at"),)
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    proposal_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("proposals.id", ondelete="CASCADE"))
-    kind: so.Mapped[str] = so.mapped_column(sa.String(30))
-    from_stage: so.Mapped[str | None] = so.mapped_column(sa.String(20))
-    to_stage: so.Mapped[str | None] = so.mapped_column(sa.String(20))
-    actor_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
-    note: so.Mapped[str | None] = so.mapped_column(sa.String(500))
-    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
-
-    actor: so.Mapped[User] = so.relationship(lazy="joined", innerjoin=True)
-
-
 class TeamMember(db.Model):
     """An organization (through a representative) or a person on a proposal's team, once accepted."""
 
     __tablename__ = "team_members"
     __table_args__ = (
         sa.CheckConstraint("organization_id IS NOT NULL OR user_id IS NOT NULL", name="someone"),
+        sa.CheckConstraint(f"status IN ({_in(s.value for s in InvitationStatus)})", name="status_known"),
+        sa.CheckConstraint("(status = 'accepted') = (accepted_at IS NOT NULL)", name="accepted_when"),
         sa.UniqueConstraint("proposal_id", "organization_id", "user_id", "role"),
         sa.Index("ix_team_members_proposal", "proposal_id"),
     )
@@ -189,6 +191,8 @@ class TeamMember(db.Model):
     organization_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"))
     user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: so.Mapped[str] = so.mapped_column(sa.String(30))
+    status: so.Mapped[str] = so.mapped_column(sa.String(10), default=InvitationStatus.INVITED.value,
+                                              server_default="invited")
     invited_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
     accepted_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
     accepted_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
@@ -196,6 +200,12 @@ class TeamMember(db.Model):
 
     organization: so.Mapped[Organization | None] = so.relationship(lazy="joined")
     user: so.Mapped[User | None] = so.relationship(foreign_keys=[user_id], lazy="joined")
+    proposal: so.Mapped["Proposal"] = so.relationship(lazy="select")
+
+    @property
+    def status_label(self) -> str:
+        """The status in the current language."""
+        return INVITATION.label(self.status)
 
     def can_answer(self, user) -> bool:
         """A person answers their own invitation; an organization's, its confirmed representative."""
@@ -209,7 +219,7 @@ class Milestone(db.Model):
 
     __tablename__ = "milestones"
     __table_args__ = (
-        sa.CheckConstraint("status IN ('planned', 'in_progress', 'done', 'missed')", name="status_known"),
+        sa.CheckConstraint(f"status IN ({_in(s.value for s in MilestoneStatus)})", name="status_known"),
         sa.Index("ix_milestones_proposal_due", "proposal_id", "due_on"),
     )
 
@@ -217,8 +227,15 @@ class Milestone(db.Model):
     proposal_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("proposals.id", ondelete="CASCADE"))
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
     due_on: so.Mapped[date] = so.mapped_column(sa.Date)
-    status: so.Mapped[str] = so.mapped_column(sa.String(20), default="planned")
+    status: so.Mapped[str] = so.mapped_column(sa.String(20), default=MilestoneStatus.PLANNED.value)
     evidence: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+
+    proposal: so.Mapped["Proposal"] = so.relationship(lazy="select")
+
+    @property
+    def status_label(self) -> str:
+        """The status in the current language."""
+        return MILESTONE.label(self.status)
 
 
 class ProposalUpdate(db.Model):

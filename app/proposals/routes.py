@@ -1,56 +1,41 @@
-"""Proposal pages: the list, a proposal, adoption, and the lead expert's workspace."""
+"""Proposal pages: the list, a proposal, adoption, and the lead expert's workspace (one verb per URL)."""
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.core.errors import DomainError
+from app.auth.models import User
 from app.core.forms import ActionForm
 from app.core.lookup import get_by_id
-from app.core.web import flash_form_errors, flash_refusal
 from app.core.pagination import page_args
+from app.core.web import attempt, found
 from app.extensions import db
 from app.ideas.models import Idea
+from app.ideas.queries import reference_lists
 from app.proposals import bp
 from app.proposals.forms import ContributionForm, InviteForm, MilestoneForm, ProposalForm, ShareTermsForm, UpdateForm
-from app.proposals.models import (
-    Contribution, Milestone, Organization, Proposal, ProposalEvent, ProposalUpdate, ReplicationRequest, ShareTerms,
-    TeamMember,
-)
+from app.proposals.models import Contribution, Milestone, Organization, Proposal, ReplicationRequest, ShareTerms, TeamMember
 from app.proposals.operations import (
-    accept_replication, add_milestone, adopt_idea, edit_proposal, has_municipal_partner, invite_member, post_update,
-    request_replication, running_cities, transition_proposal, update_milestone,
+    accept_replication, add_milestone, adopt_idea, answer_invitation, edit_proposal, invite_member, post_update,
+    request_replication, transition_proposal, update_milestone,
 )
-from app.proposals.states import CONTRIBUTION_KINDS, LABELS, MILESTONE_STATUSES, ORG_KINDS, TEAM_ROLES, TRANSITIONS, Stage
+from app.proposals.queries import (
+    confirmed_points, contributions_of, has_municipal_partner, milestones_of, my_organizations, open_replications,
+    proposals_query, running_cities, share_terms_of, team_of, timeline, updates_of,
+)
+from app.proposals.states import CONTRIBUTION_KINDS, LABELS, MILESTONE_STATUSES, ORG_KINDS, PROPOSAL, TEAM_ROLES, WHO, Stage
 from app.proposals.terms import (
-    SUGGESTED, confirm_contribution, confirmed_points, freeze_share_terms, record_contribution, set_share_terms,
-    worked_example,
+    SUGGESTED, confirm_contribution, freeze_share_terms, record_contribution, set_share_terms, worked_example,
 )
 
 EXAMPLE_REVENUE = 100_000_000
 
 
 def _proposal_or_404(proposal_id) -> Proposal:
-    proposal = get_by_id(Proposal, proposal_id)
-    if proposal is None:
-        abort(404)
-    return proposal
+    return found(get_by_id(Proposal, proposal_id))
 
 
-def _done(message: str, proposal: Proposal, anchor: str | None = None):
-    db.session.commit()
-    flash(message)
-    return redirect(url_for("proposals.show", proposal_id=proposal.id, _anchor=anchor))
-
-
-def _failed(exc: DomainError, proposal: Proposal, anchor: str | None = None):
-    db.session.rollback()
-    flash_refusal(exc)
-    return redirect(url_for("proposals.show", proposal_id=proposal.id, _anchor=anchor))
-
-
-def _form_failed(form, proposal: Proposal, anchor: str | None = None):
-    flash_form_errors(form)
+def _back(proposal: Proposal, anchor: str | None = None):
     return redirect(url_for("proposals.show", proposal_id=proposal.id, _anchor=anchor))
 
 
@@ -61,10 +46,7 @@ def index():
     if stage and stage not in {s.value for s in Stage}:
         abort(400)
     page, per_page = page_args(20)
-    stmt = sa.select(Proposal).order_by(Proposal.created_at.desc(), Proposal.id.desc())
-    if stage:
-        stmt = stmt.where(Proposal.stage == stage)
-    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    pagination = db.paginate(proposals_query(stage), page=page, per_page=per_page, error_out=False)
     return render_template("proposals/index.html", pagination=pagination, stage=stage,
                            stages={s.value: LABELS[s] for s in Stage})
 
@@ -73,67 +55,47 @@ def index():
 @login_required
 def adopt(idea_id):
     """An expert adopts a shortlisted idea."""
-    idea = get_by_id(Idea, idea_id)
-    if idea is None:
-        abort(404)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        proposal = adopt_idea(idea, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(url_for("ideas.show", idea_id=idea.id))
-    return _done(_("You adopted the idea. Build the team and the plan here."), proposal)
+    idea = found(get_by_id(Idea, idea_id))
+    done = attempt(lambda: adopt_idea(idea, current_user),
+                   _("You adopted the idea. Build the team and the plan here."), form=ActionForm())
+    if done:
+        return _back(done.value)
+    return redirect(url_for("ideas.show", idea_id=idea.id))
+
+
+def _next_stages(proposal: Proposal, lead: bool) -> list[Stage]:
+    """The stages this viewer may offer to move to (conditions are explained when they fail)."""
+    steward = proposal.can_approve_review(current_user)
+    return [to for to in PROPOSAL.targets(proposal.stage)
+            if (WHO[(Stage(proposal.stage), to)] == "lead" and lead) or (WHO[(Stage(proposal.stage), to)] == "steward" and steward)]
 
 
 @bp.route("/proposals/<int:proposal_id>")
 def show(proposal_id):
     """A proposal: substance, team, cities, milestones, terms, contributions, updates, timeline."""
     proposal = _proposal_or_404(proposal_id)
-    pid = proposal.id
-    team = db.session.scalars(sa.select(TeamMember).where(TeamMember.proposal_id == pid).order_by(TeamMember.id)).all()
-    terms = db.session.get(ShareTerms, pid)
+    terms = share_terms_of(proposal)
+    shown_terms = terms or ShareTerms(**SUGGESTED)
     contributors = confirmed_points(proposal)
     lead = proposal.can_edit(current_user)
+    _categories, municipalities = reference_lists()
     context = {
-        "proposal": proposal, "team": team, "terms": terms, "contributors": contributors,
-        "cities": running_cities(proposal),
-        "milestones": db.session.scalars(sa.select(Milestone).where(Milestone.proposal_id == pid)
-                                         .order_by(Milestone.due_on, Milestone.id)).all(),
-        "updates": db.session.scalars(sa.select(ProposalUpdate).where(ProposalUpdate.proposal_id == pid)
-                                      .order_by(ProposalUpdate.created_at.desc())).all(),
-        "events": db.session.scalars(sa.select(ProposalEvent).where(ProposalEvent.proposal_id == pid)
-                                     .order_by(ProposalEvent.created_at, ProposalEvent.id)).all(),
-        "contributions": db.session.scalars(sa.select(Contribution).where(Contribution.proposal_id == pid)
-                                            .order_by(Contribution.id)).all(),
-        "replications": db.session.scalars(sa.select(ReplicationRequest).where(
-            ReplicationRequest.proposal_id == pid, ReplicationRequest.accepted_at.is_(None))).all(),
-        "example": worked_example(terms or ShareTerms(**SUGGESTED), EXAMPLE_REVENUE, contributors),
-        "shown_terms": terms or ShareTerms(**SUGGESTED),
-        "example_revenue": EXAMPLE_REVENUE,
-        "lead": lead, "team_member": proposal.can_post_update(current_user),
-        "next_stages": [to for (frm, to), who in TRANSITIONS.items() if frm.value == proposal.stage
-                        and ((who == "lead" and lead) or (who == "steward" and proposal.can_approve_review(current_user)))],
-        "has_partner": has_municipal_partner(proposal),
-        "my_municipal_orgs": _my_municipal_orgs(),
-        "labels": {"stages": {s.value: label for s, label in LABELS.items()}, "roles": TEAM_ROLES, "kinds": CONTRIBUTION_KINDS, "org_kinds": ORG_KINDS,
-                   "milestones": MILESTONE_STATUSES},
+        "proposal": proposal, "team": team_of(proposal), "terms": terms, "contributors": contributors,
+        "cities": running_cities(proposal), "milestones": milestones_of(proposal), "updates": updates_of(proposal),
+        "events": timeline(proposal), "contributions": contributions_of(proposal),
+        "replications": open_replications(proposal),
+        "example": worked_example(shown_terms, EXAMPLE_REVENUE, contributors), "shown_terms": shown_terms,
+        "example_revenue": EXAMPLE_REVENUE, "lead": lead, "team_member": proposal.can_post_update(current_user),
+        "next_stages": _next_stages(proposal, lead), "has_partner": has_municipal_partner(proposal),
+        "my_municipal_orgs": my_organizations(current_user, kind="municipality"),
+        "city_names": {m.code: m.name for m in municipalities},
+        "labels": {"stages": {s.value: label for s, label in LABELS.items()}, "roles": TEAM_ROLES,
+                   "kinds": CONTRIBUTION_KINDS, "org_kinds": ORG_KINDS, "milestones": MILESTONE_STATUSES},
         "form": ActionForm(), "proposal_form": ProposalForm(obj=proposal, municipality=proposal.municipality.code),
         "invite_form": InviteForm(), "milestone_form": MilestoneForm(), "update_form": UpdateForm(),
-        "contribution_form": ContributionForm(), "terms_form": ShareTermsForm(obj=terms or ShareTerms(**SUGGESTED)),
+        "contribution_form": ContributionForm(), "terms_form": ShareTermsForm(obj=shown_terms),
     }
     return render_template("proposals/show.html", **context)
-
-
-def _my_municipal_orgs() -> list[Organization]:
-    from app.proposals.models import Membership
-
-    if not current_user.is_authenticated:
-        return []
-    return db.session.scalars(sa.select(Organization).join(Membership, Membership.organization_id == Organization.id)
-                              .where(Membership.user_id == current_user.id, Membership.confirmed_at.is_not(None),
-                                     Organization.kind == "municipality")).all()
 
 
 @bp.route("/proposals/<int:proposal_id>/edit", methods=["POST"])
@@ -142,92 +104,84 @@ def edit(proposal_id):
     """The lead expert saves the proposal's substance."""
     proposal = _proposal_or_404(proposal_id)
     form = ProposalForm()
-    if not form.validate_on_submit():
-        return _form_failed(form, proposal, "workspace")
-    try:
-        edit_proposal(proposal, current_user, municipality=form.municipality.data,
-                      **{k: getattr(form, k).data for k in ("title", "problem", "solution", "site", "expected_impact", "risks")},
-                      budget_amount=form.budget_amount.data or 0)
-    except DomainError as exc:
-        return _failed(exc, proposal, "workspace")
-    return _done(_("Your changes are saved."), proposal)
+    attempt(lambda: edit_proposal(
+        proposal, current_user, municipality=form.municipality.data, budget_amount=form.budget_amount.data or 0,
+        **{k: getattr(form, k).data for k in ("title", "problem", "solution", "site", "expected_impact", "risks")}),
+        _("Your changes are saved."), form=form)
+    return _back(proposal, "workspace")
 
 
 @bp.route("/proposals/<int:proposal_id>/transition", methods=["POST"])
 @login_required
 def transition(proposal_id):
-    """Move the proposal to the next stage."""
+    """Move the proposal to the stage named by `to`."""
     proposal = _proposal_or_404(proposal_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        transition_proposal(proposal, current_user, request.form.get("to", ""))
-    except DomainError as exc:
-        return _failed(exc, proposal)
-    return _done(_("The proposal moved to its new stage."), proposal, "timeline")
+    attempt(lambda: transition_proposal(proposal, current_user, request.form.get("to", "")),
+            _("The proposal moved to its new stage."), form=ActionForm())
+    return _back(proposal, "timeline")
 
 
 @bp.route("/proposals/<int:proposal_id>/team", methods=["POST"])
 @login_required
 def invite(proposal_id):
     """The lead expert invites an organization (by number) or a person (by email)."""
-    from app.auth.models import User
-
     proposal = _proposal_or_404(proposal_id)
     form = InviteForm()
-    if not form.validate_on_submit():
-        return _form_failed(form, proposal, "team")
-    org = get_by_id(Organization, form.organization_id.data) if form.organization_id.data else None
-    person = db.session.scalar(sa.select(User).where(User.email == form.email.data.lower())) if form.email.data else None
-    if (form.organization_id.data and org is None) or (form.email.data and person is None):
-        flash(_("There is no such organization or person."), "error")
-        return redirect(url_for("proposals.show", proposal_id=proposal.id, _anchor="team"))
-    try:
-        invite_member(proposal, current_user, role=form.role.data, organization=org, user=person)
-    except DomainError as exc:
-        return _failed(exc, proposal, "team")
-    return _done(_("The invitation is sent; they join when they accept."), proposal, "team")
+    org = person = None
+    if form.validate_on_submit():
+        org = get_by_id(Organization, form.organization_id.data) if form.organization_id.data else None
+        person = (db.session.scalar(sa.select(User).where(User.email == form.email.data.lower()))
+                  if form.email.data else None)
+        if (form.organization_id.data and org is None) or (form.email.data and person is None):
+            flash(_("There is no such organization or person."), "error")
+            return _back(proposal, "team")
+    attempt(lambda: invite_member(proposal, current_user, role=form.role.data, organization=org, user=person),
+            _("The invitation is sent; they join when they accept."), form=form)
+    return _back(proposal, "team")
 
 
-@bp.route("/proposals/<int:proposal_id>/team/<int:member_id>", methods=["POST"])
-@login_required
-def answer_invitation(proposal_id, member_id):
-    """The invited person or organization accepts or declines."""
-    from app.proposals.operations import answer_invitation as answer
-
+def _answer(proposal_id, member_id, accept: bool):
     proposal = _proposal_or_404(proposal_id)
-    member = get_by_id(TeamMember, member_id)
-    if member is None or member.proposal_id != proposal.id or not ActionForm().validate_on_submit():
-        abort(404)
-    try:
-        answer(member, current_user, request.form.get("answer") == "accept")
-    except DomainError as exc:
-        return _failed(exc, proposal, "team")
-    return _done(_("Your answer is recorded."), proposal, "team")
+    member = found(get_by_id(TeamMember, member_id), proposal_id=proposal.id)
+    attempt(lambda: answer_invitation(member, current_user, accept), _("Your answer is recorded."), form=ActionForm())
+    return _back(proposal, "team")
+
+
+@bp.route("/proposals/<int:proposal_id>/team/<int:member_id>/accept", methods=["POST"])
+@login_required
+def accept_invitation(proposal_id, member_id):
+    """The invited person or organization joins the team."""
+    return _answer(proposal_id, member_id, True)
+
+
+@bp.route("/proposals/<int:proposal_id>/team/<int:member_id>/decline", methods=["POST"])
+@login_required
+def decline_invitation(proposal_id, member_id):
+    """The invited person or organization declines."""
+    return _answer(proposal_id, member_id, False)
 
 
 @bp.route("/proposals/<int:proposal_id>/milestones", methods=["POST"])
 @login_required
-def milestone(proposal_id):
-    """Add a milestone, or (with `milestone_id`) record its progress."""
+def add_milestone_view(proposal_id):
+    """The lead expert adds a milestone."""
     proposal = _proposal_or_404(proposal_id)
-    try:
-        if request.form.get("milestone_id"):
-            if not ActionForm().validate_on_submit():
-                abort(400)
-            row = get_by_id(Milestone, int(request.form["milestone_id"])) if request.form["milestone_id"].isdigit() else None
-            if row is None or row.proposal_id != proposal.id:
-                abort(404)
-            update_milestone(row, proposal, current_user, status=request.form.get("status", ""),
-                             evidence=request.form.get("evidence", ""))
-        else:
-            form = MilestoneForm()
-            if not form.validate_on_submit():
-                return _form_failed(form, proposal, "milestones")
-            add_milestone(proposal, current_user, title=form.title.data, due_on=form.due_on.data)
-    except DomainError as exc:
-        return _failed(exc, proposal, "milestones")
-    return _done(_("The plan is updated."), proposal, "milestones")
+    form = MilestoneForm()
+    attempt(lambda: add_milestone(proposal, current_user, title=form.title.data, due_on=form.due_on.data),
+            _("The plan is updated."), form=form)
+    return _back(proposal, "milestones")
+
+
+@bp.route("/proposals/<int:proposal_id>/milestones/<int:milestone_id>", methods=["POST"])
+@login_required
+def milestone_progress(proposal_id, milestone_id):
+    """The lead expert records a milestone's progress and evidence."""
+    proposal = _proposal_or_404(proposal_id)
+    milestone = found(get_by_id(Milestone, milestone_id), proposal_id=proposal.id)
+    attempt(lambda: update_milestone(milestone, proposal, current_user, status=request.form.get("status", ""),
+                                     evidence=request.form.get("evidence", "")),
+            _("The plan is updated."), form=ActionForm())
+    return _back(proposal, "milestones")
 
 
 @bp.route("/proposals/<int:proposal_id>/updates", methods=["POST"])
@@ -236,89 +190,79 @@ def update(proposal_id):
     """The team posts a progress update."""
     proposal = _proposal_or_404(proposal_id)
     form = UpdateForm()
-    if not form.validate_on_submit():
-        return _form_failed(form, proposal, "updates")
-    try:
-        post_update(proposal, current_user, form.body.data)
-    except DomainError as exc:
-        return _failed(exc, proposal, "updates")
-    return _done(_("Your update is posted; supporters are told."), proposal, "updates")
+    attempt(lambda: post_update(proposal, current_user, form.body.data),
+            _("Your update is posted; supporters are told."), form=form)
+    return _back(proposal, "updates")
 
 
 @bp.route("/proposals/<int:proposal_id>/contributions", methods=["POST"])
 @login_required
 def contribution(proposal_id):
-    """Record a contribution, or (with `contribution_id`) confirm one's own."""
-    from app.auth.models import User
-
+    """The lead expert records a contribution; the contributor confirms it."""
     proposal = _proposal_or_404(proposal_id)
-    try:
-        if request.form.get("contribution_id"):
-            if not ActionForm().validate_on_submit():
-                abort(400)
-            raw = request.form["contribution_id"]
-            row = get_by_id(Contribution, int(raw)) if raw.isdigit() else None
-            if row is None or row.proposal_id != proposal.id:
-                abort(404)
-            confirm_contribution(row, current_user)
-        else:
-            form = ContributionForm()
-            if not form.validate_on_submit():
-                return _form_failed(form, proposal, "contributions")
-            person = db.session.scalar(sa.select(User).where(User.email == form.email.data.lower()))
-            if person is None:
-                flash(_("There is no such organization or person."), "error")
-                return redirect(url_for("proposals.show", proposal_id=proposal.id, _anchor="contributions"))
-            record_contribution(proposal, current_user, person, kind=form.kind.data, points=form.points.data,
-                                description=form.description.data)
-    except DomainError as exc:
-        return _failed(exc, proposal, "contributions")
-    return _done(_("The contribution is recorded."), proposal, "contributions")
+    form = ContributionForm()
+    person = None
+    if form.validate_on_submit():
+        person = db.session.scalar(sa.select(User).where(User.email == form.email.data.lower()))
+        if person is None:
+            flash(_("There is no such organization or person."), "error")
+            return _back(proposal, "contributions")
+    attempt(lambda: record_contribution(proposal, current_user, person, kind=form.kind.data, points=form.points.data,
+                                        description=form.description.data),
+            _("The contribution is recorded."), form=form)
+    return _back(proposal, "contributions")
+
+
+@bp.route("/proposals/<int:proposal_id>/contributions/<int:contribution_id>/confirm", methods=["POST"])
+@login_required
+def confirm_contribution_view(proposal_id, contribution_id):
+    """A contributor confirms their contribution."""
+    proposal = _proposal_or_404(proposal_id)
+    row = found(get_by_id(Contribution, contribution_id), proposal_id=proposal.id)
+    attempt(lambda: confirm_contribution(row, current_user), _("The contribution is recorded."), form=ActionForm())
+    return _back(proposal, "contributions")
 
 
 @bp.route("/proposals/<int:proposal_id>/share-terms", methods=["POST"])
 @login_required
 def share_terms(proposal_id):
-    """Set the share terms, or (`freeze=1`) publish and freeze them."""
+    """The lead expert saves the share terms."""
     proposal = _proposal_or_404(proposal_id)
     form = ShareTermsForm()
-    if not form.validate_on_submit():
-        return _form_failed(form, proposal, "terms")
-    try:
-        if request.form.get("freeze"):
-            freeze_share_terms(proposal, current_user)
-            message = _("The share terms are published and frozen.")
-        else:
-            set_share_terms(proposal, current_user, {name: field.data for name, field in form._fields.items()
-                                                     if name != "csrf_token"})
-            message = _("The share terms are saved.")
-    except DomainError as exc:
-        return _failed(exc, proposal, "terms")
-    return _done(message, proposal, "terms")
+    attempt(lambda: set_share_terms(proposal, current_user, {name: field.data for name, field in form._fields.items()
+                                                            if name != "csrf_token"}),
+            _("The share terms are saved."), form=form)
+    return _back(proposal, "terms")
 
 
-@bp.route("/proposals/<int:proposal_id>/replicate", methods=["POST"])
+@bp.route("/proposals/<int:proposal_id>/share-terms/freeze", methods=["POST"])
+@login_required
+def freeze_terms(proposal_id):
+    """The lead expert publishes and freezes the share terms."""
+    proposal = _proposal_or_404(proposal_id)
+    attempt(lambda: freeze_share_terms(proposal, current_user), _("The share terms are published and frozen."),
+            form=ActionForm())
+    return _back(proposal, "terms")
+
+
+@bp.route("/proposals/<int:proposal_id>/replications", methods=["POST"])
 @login_required
 def replicate(proposal_id):
-    """A city asks to run the proposal (`organization_id`), or the lead expert accepts (`request_id`)."""
+    """A city's representative asks to run the proposal too (`organization_id`)."""
     proposal = _proposal_or_404(proposal_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        raw = request.form.get("request_id", "")
-        if raw:
-            row = get_by_id(ReplicationRequest, int(raw)) if raw.isdigit() else None
-            if row is None or row.proposal_id != proposal.id:
-                abort(404)
-            accept_replication(row, proposal, current_user)
-            message = _("The city is welcome: it now runs the proposal too.")
-        else:
-            raw = request.form.get("organization_id", "")
-            org = get_by_id(Organization, int(raw)) if raw.isdigit() else None
-            if org is None:
-                abort(404)
-            request_replication(proposal, current_user, org, request.form.get("note", ""))
-            message = _("Your request is sent to the lead expert.")
-    except DomainError as exc:
-        return _failed(exc, proposal, "cities")
-    return _done(message, proposal, "cities")
+    raw = request.form.get("organization_id", "")
+    org = found(get_by_id(Organization, int(raw)) if raw.isdigit() else None)
+    attempt(lambda: request_replication(proposal, current_user, org, request.form.get("note", "")),
+            _("Your request is sent to the lead expert."), form=ActionForm())
+    return _back(proposal, "cities")
+
+
+@bp.route("/proposals/<int:proposal_id>/replications/<int:request_id>/accept", methods=["POST"])
+@login_required
+def accept_replication_view(proposal_id, request_id):
+    """The lead expert welcomes another city."""
+    proposal = _proposal_or_404(proposal_id)
+    row = found(get_by_id(ReplicationRequest, request_id), proposal_id=proposal.id)
+    attempt(lambda: accept_replication(row, proposal, current_user),
+            _("The city is welcome: it now runs the proposal too."), form=ActionForm())
+    return _back(proposal, "cities")

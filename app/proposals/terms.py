@@ -2,11 +2,13 @@
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from app.core import audit
 from app.core.errors import Conflict, InvalidInput, PermissionDenied
 from app.core.money import allocate
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.proposals.models import BP, Contribution, Proposal, ShareTerms
+from app.proposals.signals import contribution_recorded
 from app.proposals.states import CONTRIBUTION_KINDS
 
 POOL_FIELDS = ("proposer_bp", "contributors_bp", "backers_bp", "commons_bp")
@@ -33,6 +35,7 @@ def record_contribution(proposal: Proposal, lead, contributor, *, kind: str, poi
                                 description=(description or "").strip()[:500], recorded_by_id=lead.id)
     db.session.add(contribution)
     db.session.flush()
+    contribution_recorded.send(contribution, proposal=proposal, actor=lead)
     return contribution
 
 
@@ -44,17 +47,6 @@ def confirm_contribution(contribution: Contribution, user) -> None:
         raise Conflict(_l("This contribution is already confirmed."), code="already_confirmed")
     contribution.confirmed_at = utcnow()
     db.session.flush()
-
-
-def confirmed_points(proposal: Proposal) -> list[tuple[int, str, int]]:
-    """(user id, name, confirmed points) per contributor, in user id order (the allocation's tie-break)."""
-    from app.auth.models import User
-
-    return [tuple(r) for r in db.session.execute(
-        sa.select(Contribution.user_id, User.display_name, sa.func.sum(Contribution.points))
-        .join(User, User.id == Contribution.user_id)
-        .where(Contribution.proposal_id == proposal.id, Contribution.confirmed_at.is_not(None))
-        .group_by(Contribution.user_id, User.display_name).order_by(Contribution.user_id))]
 
 
 def _check(values: dict) -> dict:
@@ -103,6 +95,8 @@ def freeze_share_terms(proposal: Proposal, user) -> ShareTerms:
         raise Conflict(_l("The share terms are frozen and can no longer change."), code="terms_frozen")
     terms.frozen_at = utcnow()
     db.session.flush()
+    audit.record(user, "proposal.terms_frozen", proposal, data={k: getattr(terms, k) for k in
+                                                                 (*TERM_FIELDS, "backers_cap_multiple_bp")})
     return terms
 
 

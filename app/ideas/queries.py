@@ -1,0 +1,115 @@
+"""Reads shared by the idea pages and the API."""
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from app.core.errors import InvalidInput, NotFound
+from app.core.lookup import get_by_id
+from app.extensions import db
+from app.ideas.models import Answer, Category, Comment, Idea, Municipality, Support
+from app.ideas.states import PUBLIC, IdeaStatus
+
+SORTS = {
+    "hot": (Idea.hot_score.desc(), Idea.id.desc()),
+    "new": (Idea.created_at.desc(), Idea.id.desc()),
+    "top": (Idea.support_count.desc(), Idea.id.desc()),
+}
+PUBLIC_STATUSES = PUBLIC
+
+
+def _refuse(field: str, code: str, message=None):
+    msg = message or _l("Choose one of the listed options.")
+    return InvalidInput(msg, code=code, fields={field: [str(msg)]})
+
+
+def by_code(model, code: str, field: str):
+    """A municipality or category by its code; InvalidInput naming `field` if there is none."""
+    row = db.session.scalar(sa.select(model).where(model.code == code)) if isinstance(code, str) else None
+    if row is None:
+        raise _refuse(field, f"unknown_{field}")
+    return row
+
+
+def municipality_by_code(code: str, field: str = "municipality") -> Municipality:
+    """One of the 31 cities and counties by code."""
+    return by_code(Municipality, code, field)
+
+
+def ideas_query(*, sort: str = "hot", status: str | None = None, category: str | None = None,
+                municipality: str | None = None, author_id: int | None = None, q: str | None = None) -> sa.Select:
+    """The select for an idea list; unknown sort or filter values raise InvalidInput."""
+    if sort not in SORTS:
+        raise _refuse("sort", "invalid_sort", _l("Unknown sort order."))
+    stmt = sa.select(Idea)
+    if status:
+        if status not in PUBLIC_STATUSES:
+            raise _refuse("status", "invalid_status", _l("Unknown status."))
+        stmt = stmt.where(Idea.status == status)
+    else:
+        stmt = stmt.where(Idea.status.in_(PUBLIC_STATUSES))
+    if category:
+        stmt = stmt.where(Idea.category_id == by_code(Category, category, "category").id)
+    if municipality:
+        stmt = stmt.where(Idea.municipality_id == municipality_by_code(municipality).id)
+    if author_id is not None:
+        stmt = stmt.where(Idea.author_id == author_id)
+    if q and q.strip():
+        # A plain substring filter; Korean-aware ranked search lives in /search.
+        pattern = "%" + q.strip()[:100].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(sa.or_(Idea.title.ilike(pattern, escape="\\"), Idea.summary.ilike(pattern, escape="\\")))
+    return stmt.order_by(*SORTS[sort])
+
+
+def get_visible_idea(idea_id: int, user) -> Idea:
+    """The idea if it exists and this user may see it, else NotFound."""
+    idea = get_by_id(Idea, idea_id)
+    if idea is None or not idea.is_visible_to(user):
+        raise NotFound(_l("There is no such idea."), code="idea_not_found")
+    return idea
+
+
+def supported_idea_ids(user, idea_ids) -> set[int]:
+    """Which of these ideas the user supports (one query)."""
+    if not user or not user.is_authenticated or not idea_ids:
+        return set()
+    return set(db.session.scalars(
+        sa.select(Support.idea_id).where(Support.user_id == user.id, Support.idea_id.in_(list(idea_ids)))))
+
+
+def comment_threads(idea: Idea) -> list[tuple[Comment, list[Comment]]]:
+    """The idea's comments as (top-level comment, replies) in time order, in one query."""
+    rows = db.session.scalars(
+        sa.select(Comment).where(Comment.idea_id == idea.id).order_by(Comment.created_at, Comment.id)).all()
+    replies: dict[int, list[Comment]] = {}
+    for c in rows:
+        if c.parent_id is not None:
+            replies.setdefault(c.parent_id, []).append(c)
+    return [(c, replies.get(c.id, [])) for c in rows if c.parent_id is None]
+
+
+def comments_query(idea: Idea) -> sa.Select:
+    """The idea's comments in time order (the API's flat list)."""
+    return sa.select(Comment).where(Comment.idea_id == idea.id).order_by(Comment.created_at, Comment.id)
+
+
+def answer_of(idea: Idea) -> Answer | None:
+    """The official answer, if there is one."""
+    return db.session.scalar(sa.select(Answer).where(Answer.idea_id == idea.id))
+
+
+def answers_due_query() -> sa.Select:
+    """Shortlisted (or adopted) ideas still waiting for their official answer, soonest due first."""
+    return (sa.select(Idea).where(Idea.answer_due_at.is_not(None), Idea.answered_at.is_(None),
+                                  Idea.status.in_((IdeaStatus.SHORTLISTED.value, IdeaStatus.ADOPTED.value)))
+            .order_by(Idea.answer_due_at, Idea.id))
+
+
+def recent_answers(limit: int = 20) -> list[tuple[Answer, Idea]]:
+    """The latest official answers with their ideas."""
+    return db.session.execute(sa.select(Answer, Idea).join(Idea, Idea.id == Answer.idea_id)
+                              .order_by(Answer.created_at.desc()).limit(limit)).all()
+
+
+def reference_lists() -> tuple[list[Category], list[Municipality]]:
+    """Categories in their order and municipalities in Korean order, for filters and forms."""
+    return (db.session.scalars(sa.select(Category).order_by(Category.position)).all(),
+            db.session.scalars(sa.select(Municipality).order_by(Municipality.name_ko)).all())

@@ -1,0 +1,120 @@
+"""Who hears about what: the features' signals turned into notifications.
+
+The features announce events (app/<feature>/signals.py and their machines' `moved` signals);
+this module decides the recipients and writes one row each, in bulk where a crowd follows.
+"""
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.ideas.models import Idea, Support
+from app.ideas.signals import (
+    comment_posted, idea_adopted, idea_answered, idea_archived, idea_merged, idea_shortlisted, idea_withdrawn,
+)
+from app.notifications.operations import notify_selected, notify_user
+from app.proposals.models import Membership, Organization
+from app.proposals.signals import contribution_recorded, proposal_update_posted, team_invited
+from app.proposals.states import EXPERT_APPLICATION, MEMBERSHIP, PROPOSAL, ApplicationStatus, MembershipStatus
+
+
+def _name(user) -> str:
+    return user.display_name if user is not None and getattr(user, "is_authenticated", False) else ""
+
+
+def notify_followers(idea: Idea, kind: str, *, subject: tuple[str, int] | None = None, data: dict | None = None,
+                     include_author: bool = True, exclude=()) -> None:
+    """Tell every supporter of the idea (and its author) in one INSERT ... SELECT, however many there are."""
+    subject = subject or ("idea", idea.id)
+    data = {"title": idea.title, **(data or {})}
+    supporters = sa.select(Support.user_id).where(Support.idea_id == idea.id)
+    if exclude:
+        supporters = supporters.where(Support.user_id.not_in(list(exclude)))
+    notify_selected(supporters, kind, subject, data)
+    if include_author and idea.author_id not in exclude:
+        notify_user(idea.author_id, kind, subject, data)
+
+
+@idea_shortlisted.connect
+def _shortlisted(idea, **_kw):
+    notify_followers(idea, "idea_shortlisted")
+
+
+@idea_archived.connect
+def _archived(idea, **_kw):
+    notify_followers(idea, "idea_archived")
+
+
+@idea_withdrawn.connect
+def _withdrawn(idea, **_kw):
+    notify_followers(idea, "idea_withdrawn", include_author=False)
+
+
+@idea_answered.connect
+def _answered(idea, **_kw):
+    notify_followers(idea, "idea_answered")
+
+
+@idea_adopted.connect
+def _adopted(idea, **_kw):
+    notify_followers(idea, "idea_adopted")
+
+
+@idea_merged.connect
+def _merged(idea, **_kw):
+    """The duplicate's followers learn where it went (its supports still point at it); the target's author too."""
+    notify_followers(idea, "idea_merged", data={"link_id": idea.merged_into_id})
+    target = db.session.get(Idea, idea.merged_into_id)
+    notify_user(target.author_id, "idea_merged_into", ("idea", target.id), {"title": target.title})
+
+
+@comment_posted.connect
+def _commented(comment, idea, parent, actor, **_kw):
+    """A reply tells the comment's author who replied; a new comment tells the idea's author."""
+    data = {"title": idea.title, "actor": _name(actor), "comment_id": comment.id}
+    if parent is not None and parent.author_id != actor.id:
+        notify_user(parent.author_id, "comment_reply", ("idea", idea.id), data)
+    told_author = parent is not None and parent.author_id == idea.author_id
+    if idea.author_id != actor.id and not told_author:
+        notify_user(idea.author_id, "idea_commented", ("idea", idea.id), data)
+
+
+@PROPOSAL.moved.connect
+def _stage_changed(proposal, **_kw):
+    notify_followers(proposal.idea, "proposal_stage", subject=("proposal", proposal.id),
+                     data={"anchor": "timeline"})
+
+
+@proposal_update_posted.connect
+def _update_posted(update, proposal, **_kw):
+    notify_followers(proposal.idea, "proposal_update", subject=("proposal", proposal.id), data={"anchor": "updates"})
+
+
+@team_invited.connect
+def _invited(member, proposal, actor, **_kw):
+    """The invited person, or every confirmed representative of the invited organization."""
+    data = {"title": proposal.title, "actor": _name(actor), "anchor": "team"}
+    if member.user_id is not None:
+        notify_user(member.user_id, "team_invited", ("proposal", proposal.id), data)
+        return
+    representatives = sa.select(Membership.user_id).where(
+        Membership.organization_id == member.organization_id, Membership.status == MembershipStatus.CONFIRMED.value)
+    notify_selected(representatives, "team_invited", ("proposal", proposal.id), data)
+
+
+@contribution_recorded.connect
+def _contribution(contribution, proposal, actor, **_kw):
+    notify_user(contribution.user_id, "contribution_to_confirm", ("proposal", proposal.id),
+                {"title": proposal.title, "actor": _name(actor), "points": contribution.points,
+                 "anchor": "contributions"})
+
+
+@EXPERT_APPLICATION.moved.connect
+def _application_decided(application, to, **_kw):
+    kind = "expert_application_approved" if to == ApplicationStatus.APPROVED else "expert_application_declined"
+    notify_user(application.user_id, kind, ("expert_application", application.id), {"reason": application.reason})
+
+
+@MEMBERSHIP.moved.connect
+def _membership_decided(membership, to, reason=None, **_kw):
+    name = db.session.scalar(sa.select(Organization.name).where(Organization.id == membership.organization_id))
+    kind = "membership_confirmed" if to == MembershipStatus.CONFIRMED else "membership_declined"
+    notify_user(membership.user_id, kind, ("membership", membership.id), {"title": name, "reason": reason or ""})
