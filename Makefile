@@ -7,7 +7,7 @@ PORT   ?= 5000
 PYTEST_ARGS ?=
 export FLASK_APP := wsgi.py
 
-.PHONY: run serve setup setup-dev test test-sqlite test-postgres browser translations clean
+.PHONY: run serve setup setup-dev lint test test-sqlite test-postgres browser translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,13 @@ run: setup
 	@echo "GOPS is at http://$(HOST):$(PORT)"
 	GOPS_ENV=development $(BIN)/flask run --host $(HOST) --port $(PORT)
 
-## test: the whole suite on SQLite, then on a throwaway PostgreSQL cluster
-test: setup-dev browser test-sqlite test-postgres
+## test: the import contract, then the whole suite on SQLite and on a throwaway PostgreSQL cluster
+test: setup-dev browser lint test-sqlite test-postgres
+
+## lint: imports point one way, down the layers in .importlinter
+lint: setup-dev
+	@echo "== import contract"
+	@$(BIN)/lint-imports --no-cache
 
 test-sqlite: setup-dev
 	@echo "== tests on SQLite"

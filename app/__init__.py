@@ -77,11 +77,23 @@ def create_app(config_class=None) -> Flask:
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions; tokens need none
 
     from app.core.handlers import register_error_handlers
-    from app.cli import register_cli
 
     register_error_handlers(app)
-    register_cli(app)
+    _register_commands(app)
     return app
+
+
+def _register_commands(app: Flask) -> None:
+    """Each feature's command group (`app/<feature>/cli.py`)."""
+    from app.auth import cli as auth_cli
+    from app.demo import cli as demo_cli
+    from app.ideas import cli as ideas_cli
+    from app.notifications import cli as notifications_cli
+    from app.search import cli as search_cli
+
+    for module in (auth_cli, ideas_cli, search_cli, notifications_cli, demo_cli):
+        for group in module.GROUPS:
+            app.cli.add_command(group)
 
 
 def _configure_login() -> None:

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 def documents(n: int, rng: random.Random):
     """Ideas built from the demo seeds, places and a share of English text."""
-    from app.demo_content import COMMENTS, IDEA_SEEDS, PLACES
+    from app.demo.content import COMMENTS, IDEA_SEEDS, PLACES
     from app.ideas.reference import CATEGORIES, MUNICIPALITIES
 
     seeds = [(code, seed) for code, items in IDEA_SEEDS.items() for seed in items]

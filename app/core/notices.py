@@ -7,6 +7,8 @@ notifications and renders them through this registry; features never import it.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import current_app, has_request_context
+
 
 @dataclass(frozen=True)
 class NoticeKind:
@@ -38,9 +40,14 @@ def render_message(kind: str, data: dict) -> str:
 
 
 def link_for(kind: str, subject_id: int, data: dict) -> str | None:
-    """Where a notification leads."""
+    """Where a notification leads: a path on this site (built in a bare request context for CLI mail)."""
     spec = KINDS.get(kind)
-    return spec.link(subject_id, data or {}) if spec else None
+    if spec is None:
+        return None
+    if has_request_context():
+        return spec.link(subject_id, data or {})
+    with current_app.test_request_context("/"):
+        return spec.link(subject_id, data or {})
 
 
 class _Defaults(dict):

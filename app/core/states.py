@@ -98,10 +98,17 @@ class Machine:
         return current
 
     # writing
-    def move(self, obj, to, actor=None, *, reason: str | None = None, data: dict | None = None) -> enum.Enum:
-        """Move `obj` to `to` if the table and the guard allow it; audit and signal. Returns the old state."""
+    def move(self, obj, to, actor=None, *, reason: str | None = None, data: dict | None = None,
+             values: dict | None = None) -> enum.Enum:
+        """Move `obj` to `to` if the table and the guard allow it; audit and signal. Returns the old state.
+
+        `values` are attributes that change with the state (a decision's time, who decided), set in
+        the same flush, so the database's checks tying them to the state always hold.
+        """
         to = self.states(to)
         current = self.check(obj, to, actor)
+        for name, value in (values or {}).items():
+            setattr(obj, name, value)
         setattr(obj, self.attr, to.value)
         db.session.flush()
         self._after(obj, current, to, actor, reason, data)

@@ -134,14 +134,14 @@ class Idea(db.Model):
         deadline = as_utc(self.support_deadline_at)
         return self.status == IdeaStatus.OPEN.value and (deadline is None or (now or utcnow()) < deadline)
 
-    def can_support(self, user) -> bool:
+    def can_support(self, user, now=None) -> bool:
         """Verified, unrestricted users other than the author may support while the idea collects supports."""
         return bool(
             user
             and user.is_authenticated
             and user.can_participate()
             and user.id != self.author_id
-            and self.collects_supports()
+            and self.collects_supports(now)
         )
 
     def can_answer(self, user) -> bool:

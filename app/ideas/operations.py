@@ -24,11 +24,12 @@ def hot_value(support_count: int, epoch_seconds: float) -> float:
     return math.log10(support_count + 1) + epoch_seconds / HOT_SECONDS
 
 
-def create_idea(author, *, title: str, summary: str, body: str, category: str, municipality: str) -> Idea:
-    """Post a new open idea; only verified, unrestricted users may."""
+def create_idea(author, *, title: str, summary: str, body: str, category: str, municipality: str,
+                now=None) -> Idea:
+    """Post a new open idea; only verified, unrestricted users may. (`now`: for imports and demo data.)"""
     if not author.can_participate():
         raise PermissionDenied(_l("Verify your email address before posting an idea."), code="not_verified")
-    now = utcnow()
+    now = now or utcnow()
     idea = Idea(
         author=author,
         title=title.strip(),
@@ -76,11 +77,11 @@ def _support_refusal(idea: Idea, user):
     return PermissionDenied(_l("This idea is not collecting supports."), code="not_supportable")
 
 
-def support_idea(idea: Idea, user) -> bool:
+def support_idea(idea: Idea, user, now=None) -> bool:
     """Support the idea once; return True if this call added the support (idempotent)."""
-    if not idea.can_support(user):
+    now = now or utcnow()
+    if not idea.can_support(user, now):
         raise _support_refusal(idea, user)
-    now = utcnow()
     stmt = (
         dialect_insert(Support)
         .values(idea_id=idea.id, user_id=user.id, created_at=now)
@@ -129,7 +130,7 @@ def withdraw_support(idea: Idea, user) -> bool:
     return True
 
 
-def add_comment(idea: Idea, user, body: str, parent_id: int | None = None) -> Comment:
+def add_comment(idea: Idea, user, body: str, parent_id: int | None = None, now=None) -> Comment:
     """Comment on an idea, or reply to a comment; a reply to a reply joins its thread."""
     if not idea.can_comment(user):
         if not user.is_verified:
@@ -142,7 +143,8 @@ def add_comment(idea: Idea, user, body: str, parent_id: int | None = None) -> Co
             raise NotFound(_l("The comment you replied to does not exist."), code="parent_not_found")
         if parent.parent_id is not None:
             parent = db.session.get(Comment, parent.parent_id)
-    comment = Comment(idea_id=idea.id, author=user, parent_id=parent.id if parent else None, body=body.strip())
+    comment = Comment(idea_id=idea.id, author=user, parent_id=parent.id if parent else None, body=body.strip(),
+                      created_at=now or utcnow())
     db.session.add(comment)
     db.session.flush()
     db.session.execute(sa.update(Idea).where(Idea.id == idea.id).values(comment_count=Idea.comment_count + 1))

@@ -41,13 +41,10 @@ def decide_application(application: ExpertApplication, steward, approve: bool, r
         msg = _l("Give a reason.")
         raise InvalidInput(msg, code="validation_failed", fields={"reason": [str(msg)]})
     target = ApplicationStatus.APPROVED if approve else ApplicationStatus.DECLINED
-    EXPERT_APPLICATION.check(application, target, steward)
-    application.reason = reason.strip()[:500]
-    application.decided_by_id = steward.id
-    application.decided_at = utcnow()
+    EXPERT_APPLICATION.move(application, target, steward, reason=reason.strip()[:500], values={
+        "reason": reason.strip()[:500], "decided_by_id": steward.id, "decided_at": utcnow()})
     if approve:
         grant_role(application.user, Role.EXPERT, granted_by=steward)
-    EXPERT_APPLICATION.move(application, target, steward, reason=application.reason)
 
 
 @reference_loaded.connect
@@ -100,10 +97,8 @@ def confirm_membership(membership: Membership, steward) -> None:
     """A steward confirms that the user speaks for the organization."""
     if membership.status == MembershipStatus.CONFIRMED.value:
         raise Conflict(_l("This membership is already confirmed."), code="already_confirmed")
-    MEMBERSHIP.check(membership, MembershipStatus.CONFIRMED, steward)
-    membership.confirmed_at = utcnow()
-    membership.confirmed_by_id = steward.id
-    MEMBERSHIP.move(membership, MembershipStatus.CONFIRMED, steward)
+    MEMBERSHIP.move(membership, MembershipStatus.CONFIRMED, steward,
+                    values={"confirmed_at": utcnow(), "confirmed_by_id": steward.id})
 
 
 def decline_membership(membership: Membership, steward, reason: str) -> None:

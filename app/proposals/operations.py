@@ -110,11 +110,11 @@ def answer_invitation(member: TeamMember, user, accept: bool) -> None:
     """Accept (join the team) or decline."""
     if member.status == InvitationStatus.ACCEPTED.value:
         raise Conflict(_l("This invitation was already accepted."), code="already_accepted")
-    target = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
-    INVITATION.check(member, target, user)  # the guard first: nothing changes for someone who may not answer
     if accept:
-        member.accepted_at, member.accepted_by_id = utcnow(), user.id
-    INVITATION.move(member, target, user)
+        INVITATION.move(member, InvitationStatus.ACCEPTED, user,
+                        values={"accepted_at": utcnow(), "accepted_by_id": user.id})
+    else:
+        INVITATION.move(member, InvitationStatus.DECLINED, user)
 
 
 def add_milestone(proposal: Proposal, user, *, title: str, due_on: date) -> Milestone:

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.proposals.experts import confirm_membership, request_membership
 from app.proposals.models import Organization
 from app.proposals.operations import (
-    add_milestone, adopt_idea, edit_proposal, invite_member, post_update, transition_proposal,
+    add_milestone, adopt_idea, answer_invitation, edit_proposal, invite_member, post_update, transition_proposal,
 )
 from app.proposals.terms import confirm_contribution, freeze_share_terms, record_contribution, set_share_terms
 
@@ -32,8 +32,10 @@ def seed_proposals(rng: random.Random, users, ideas) -> int:
         db.session.add(org)
         partners.append(org)
     db.session.flush()
+    reps = {}
     for org, rep in zip(partners, citizens[-len(partners):]):
         confirm_membership(request_membership(rep, org), steward)
+        reps[org.id] = rep
     shortlisted = [i for i in ideas if i.status == "shortlisted"][: len(PATHS)]
     today = utcnow().date()
     for n, (idea, path) in enumerate(zip(shortlisted, PATHS)):
@@ -45,12 +47,16 @@ def seed_proposals(rng: random.Random, users, ideas) -> int:
                       risks="- 예산 확보 지연\n- 개인정보 보호 검토 필요")
         city = db.session.scalar(sa.select(Organization).where(Organization.kind == "municipality",
                                                                Organization.municipality_id == idea.municipality_id))
-        member = invite_member(proposal, expert, role="municipality_partner", organization=city)
-        member.accepted_at = utcnow()
+        if city.id not in reps:  # a city official speaks for the city on GOPS
+            reps[city.id] = citizens[-len(partners) - 1 - len(reps)]
+            confirm_membership(request_membership(reps[city.id], city), steward)
+        answer_invitation(invite_member(proposal, expert, role="municipality_partner", organization=city),
+                          reps[city.id], True)
         partner = partners[n % len(partners)]
         other = invite_member(proposal, expert, role=partner.kind if partner.kind != "startup" else "company",
                               organization=partner)
-        other.accepted_at = utcnow() if n % 2 == 0 else None
+        if n % 2 == 0:
+            answer_invitation(other, reps[partner.id], True)
         add_milestone(proposal, expert, title="현장 조사와 주민 설명회", due_on=today + timedelta(days=30 + n))
         add_milestone(proposal, expert, title="시범 운영 시작", due_on=today + timedelta(days=120 + n))
         for supporter, kind, points in ((idea.author, "naming", 5), (rng.choice(citizens), "research", 8)):

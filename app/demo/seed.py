@@ -1,4 +1,9 @@
-"""`flask demo seed`: realistic Korean demo data, inserted once."""
+"""`flask demo seed`: realistic Korean demo data, inserted once, through the same operations people use.
+
+Ideas are posted, supported, commented and answered with the verbs of `app.ideas` (with times in
+the past), so states change only through the idea machine and everything the platform records
+along the way (audit entries, notifications, counters, scores) is there as it would be.
+"""
 import random
 from datetime import timedelta
 
@@ -7,19 +12,22 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from app.auth.models import User, UserRole
+from app.auth.operations import grant_role
+from app.core.security import Role
 from app.core.timeutil import utcnow
-from app.demo_content import ANSWERS, COMMENTS, GIVEN, IDEA_SEEDS, PLACES, REPLIES, SURNAMES
+from app.demo.content import ANSWERS, COMMENTS, GIVEN, IDEA_SEEDS, PLACES, REPLIES, SURNAMES
 from app.extensions import db
-from app.ideas.models import Answer, Category, Comment, Idea, Municipality, Support
-from app.ideas.operations import hot_value
+from app.ideas.lifecycle import advance_due, answer_idea
+from app.ideas.models import Municipality
+from app.ideas.operations import add_comment, create_idea, support_idea
+from app.ideas.parameters import support_window_days
 from app.ideas.reference import ensure_reference_data
+from app.ideas.states import IdeaStatus
 
 DEMO_PASSWORD = "gops-demo-2026!"
 DEMO_DOMAIN = "demo.gops.kr"
 IDEA_COUNT = 200
 CITIZENS = 150
-SHORTLIST_SUPPORTS = 50
-SUPPORT_WINDOW_DAYS = 30
 
 
 def _people(rng: random.Random, password_hash: str, now) -> list[User]:
@@ -29,13 +37,16 @@ def _people(rng: random.Random, password_hash: str, now) -> list[User]:
     specs += [(f"expert{i}", f"{rng.choice(SURNAMES)}{rng.choice(GIVEN)} 박사", ["citizen", "expert"]) for i in (1, 2, 3)]
     specs += [(f"citizen{i:03d}", rng.choice(SURNAMES) + rng.choice(GIVEN), ["citizen"]) for i in range(1, CITIZENS + 1)]
     users = []
-    for local, name, roles in specs:
+    for local, name, _roles in specs:
         user = User(email=f"{local}@{DEMO_DOMAIN}", display_name=name, password_hash=password_hash,
                     locale="ko", verified_at=now - timedelta(days=90), created_at=now - timedelta(days=90))
-        user.role_rows = [UserRole(role=r) for r in roles]
+        user.role_rows = [UserRole(role="citizen")]
         users.append(user)
     db.session.add_all(users)
     db.session.flush()
+    for user, (_local, _name, roles) in zip(users, specs):
+        for role in roles:
+            grant_role(user, Role(role))
     return users
 
 
@@ -57,78 +68,48 @@ def seed_demo(now=None) -> bool:
     rng = random.Random(326)  # GRI Issue & Diagnosis No. 326
     now = now or utcnow()
     users = _people(rng, generate_password_hash(DEMO_PASSWORD, method="scrypt"), now)
-    citizens = users[5:]
-    categories = {c.code: c for c in db.session.scalars(sa.select(Category))}
+    steward, citizens = users[0], users[5:]
     municipalities = {m.code: m for m in db.session.scalars(sa.select(Municipality))}
     seeds = [(code, seed) for code, items in IDEA_SEEDS.items() for seed in items]
     place_list = [(code, place) for code, places in PLACES.items() for place in places]
+    window = timedelta(days=support_window_days())
 
-    ideas, supports, comments = [], [], []
+    ideas = []
     with click.progressbar(range(IDEA_COUNT), label="Demo ideas") as bar:
         for n in bar:
             cat_code, (title, summary, problem, proposal) = seeds[n % len(seeds)]
             muni_code, place = place_list[(n * 7) % len(place_list)]
-            municipality = municipalities[muni_code]
             author = citizens[rng.randrange(len(citizens))]
             created = now - timedelta(days=rng.uniform(0, 60), minutes=n)
+            idea = create_idea(author, title=f"{place} {title}"[:120], summary=summary,
+                               body=_body(problem, proposal, place, municipalities[muni_code]),
+                               category=cat_code, municipality=muni_code, now=created)
             # A few ideas draw crowds; most gather a handful of supports.
             target = int(rng.paretovariate(1.3) * 4) - 4 if n % 9 else rng.randint(40, 90)
             backers = rng.sample([u for u in citizens if u.id != author.id], min(max(target, 0), len(citizens) - 1))
-            idea = Idea(author_id=author.id, title=f"{place} {title}"[:120], summary=summary,
-                        body=_body(problem, proposal, place, municipality), category_id=categories[cat_code].id,
-                        municipality_id=municipality.id, created_at=created, support_count=len(backers),
-                        comment_count=0, status="open",
-                        support_deadline_at=created + timedelta(days=SUPPORT_WINDOW_DAYS))
-            age = now - created
-            last = created
-            for backer in backers:
-                at = created + (min(age, timedelta(days=SUPPORT_WINDOW_DAYS)) * rng.random())
-                last = max(last, at)
-                supports.append({"user_id": backer.id, "created_at": at, "idea": idea})
-            if len(backers) >= SHORTLIST_SUPPORTS:
-                idea.status = "shortlisted"
-                idea.shortlisted_at = last
-                idea.answer_due_at = last + timedelta(days=30)
-            elif age > timedelta(days=SUPPORT_WINDOW_DAYS):
-                idea.status = "archived"
-                idea.archived_at = idea.support_deadline_at
-            idea.hot_score = hot_value(len(backers), last.timestamp())
+            span = min(now - created, window)
+            for at in sorted(created + span * rng.random() for _ in backers):
+                support_idea(idea, backers.pop(), now=at)
+            _discuss(rng, idea, citizens, now)
             ideas.append(idea)
-    db.session.add_all(ideas)
-    db.session.flush()
-    for row in supports:
-        row["idea_id"] = row.pop("idea").id
-    db.session.execute(sa.insert(Support), supports)
-
+    advance_due(now=now)  # what the deadline rule archives by today
     for idea in ideas:
-        for _ in range(rng.choice((0, 0, 1, 2, 3, 5))):
-            at = idea.created_at + timedelta(hours=rng.uniform(1, 200))
-            parent = Comment(idea_id=idea.id, author_id=rng.choice(citizens).id, body=rng.choice(COMMENTS),
-                             created_at=min(at, now))
-            comments.append(parent)
-            if rng.random() < 0.4:
-                db.session.add(parent)
-                db.session.flush()
-                comments.append(Comment(idea_id=idea.id, author_id=idea.author_id, parent_id=parent.id,
-                                        body=rng.choice(REPLIES), created_at=min(at + timedelta(hours=3), now)))
-    db.session.add_all(comments)
-    db.session.flush()
-    steward = users[0]
-    for idea in ideas:
-        if idea.status == "shortlisted" and rng.random() < 0.4:
+        if idea.status == IdeaStatus.SHORTLISTED.value and rng.random() < 0.4:
             at = min(idea.shortlisted_at + timedelta(days=rng.uniform(2, 25)), now)
-            db.session.add(Answer(idea_id=idea.id, author_id=steward.id, created_at=at,
-                                  body=rng.choice(ANSWERS).format(city=idea.municipality.name_ko)))
-            idea.answered_at = at
+            answer_idea(idea, steward, rng.choice(ANSWERS).format(city=idea.municipality.name_ko), now=at)
     db.session.flush()
-    db.session.execute(
-        sa.update(Idea).values(comment_count=sa.select(sa.func.count(Comment.id))
-                               .where(Comment.idea_id == Idea.id).scalar_subquery())
-    )
-    db.session.flush()
-    for idea in ideas:
-        db.session.refresh(idea)
-    from app.demo_proposals import seed_proposals
+    from app.demo.proposals import seed_proposals
 
     seed_proposals(rng, users, ideas)
     return True
+
+
+def _discuss(rng: random.Random, idea, citizens, now) -> None:
+    """Comments from citizens, some answered by the author."""
+    for _ in range(rng.choice((0, 0, 1, 2, 3, 5))):
+        at = min(idea.created_at + timedelta(hours=rng.uniform(1, 200)), now)
+        if idea.status not in ("open", "shortlisted", "adopted"):
+            return
+        parent = add_comment(idea, rng.choice(citizens), rng.choice(COMMENTS), now=at)
+        if rng.random() < 0.4:
+            add_comment(idea, idea.author, rng.choice(REPLIES), parent.id, now=min(at + timedelta(hours=3), now))
