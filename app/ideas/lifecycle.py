@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.core import audit
 from app.core.errors import Conflict, InvalidInput, PermissionDenied
+from app.core.parties import refuse_party
 from app.core.sql import dialect_insert
 from app.core.timeutil import as_utc, utcnow
 from app.extensions import db
@@ -72,6 +73,7 @@ def answer_idea(idea: Idea, steward, body: str, now: datetime | None = None) -> 
     """Publish the stewards' official answer; supporters and the author are told."""
     if not (steward and steward.is_authenticated and steward.has_role("steward")):
         raise PermissionDenied(_l("Only stewards give official answers."), code="not_steward")
+    refuse_party(idea, steward)
     if idea.answered_at is not None:
         raise Conflict(_l("This idea already has an official answer."), code="already_answered")
     if not idea.can_answer(steward):
@@ -96,6 +98,8 @@ def merge_ideas(duplicate: Idea, target: Idea, steward, now: datetime | None = N
         raise PermissionDenied(_l("Only stewards merge ideas, and only open or shortlisted ones."), code="not_mergeable")
     if target.id == duplicate.id:
         raise InvalidInput(_l("An idea cannot be merged into itself."), code="same_idea")
+    refuse_party(duplicate, steward)
+    refuse_party(target, steward)
     if target.status not in (IdeaStatus.OPEN.value, IdeaStatus.SHORTLISTED.value, IdeaStatus.ADOPTED.value):
         raise Conflict(_l("Ideas can only be merged into an open, shortlisted or adopted idea."), code="bad_target")
     now = now or utcnow()

@@ -6,6 +6,7 @@ import sqlalchemy.orm as so
 from flask_babel import get_locale
 
 from app.auth.models import User
+from app.core.parties import is_party
 from app.core.timeutil import as_utc, utcnow
 from app.extensions import db
 from app.ideas.states import COMMENTABLE, LABELS, IdeaStatus
@@ -148,13 +149,13 @@ class Idea(db.Model):
         """Stewards give one official answer to an idea that is on the board."""
         return bool(
             user and user.is_authenticated and user.has_role("steward") and self.answered_at is None
-            and self.status in ("open", "shortlisted", "adopted", "archived")
+            and self.status in ("open", "shortlisted", "adopted", "archived") and not is_party(self, user)
         )
 
     def can_merge(self, user) -> bool:
         """Stewards may merge an open or shortlisted idea into another."""
         return bool(user and user.is_authenticated and user.has_role("steward")
-                    and self.status in ("open", "shortlisted"))
+                    and self.status in ("open", "shortlisted") and not is_party(self, user))
 
     def can_comment(self, user) -> bool:
         """Verified, unrestricted users may comment while the discussion is open."""

@@ -4,6 +4,7 @@ import enum
 from flask_babel import lazy_gettext as _l
 
 from app.core.errors import PermissionDenied
+from app.core.parties import refuse_party, register_parties
 from app.core.states import InvalidTransition, Machine, anyone
 from app.ideas import signals
 
@@ -40,14 +41,20 @@ def _author(idea, user) -> None:
         raise PermissionDenied(_l("Only the author can withdraw a draft or open idea."))
 
 
-def _steward(_idea, user) -> None:
+def _steward(idea, user) -> None:
     if not (user and user.is_authenticated and user.has_role("steward")):
         raise PermissionDenied(_l("Only stewards can do this."), code="not_steward")
+    refuse_party(idea, user)
 
 
-def _expert(_idea, user) -> None:
+def _expert(idea, user) -> None:
     if not (user and user.is_authenticated and user.has_role("expert")):
         raise PermissionDenied(_l("Only verified experts adopt ideas."), code="not_expert")
+    refuse_party(idea, user)
+
+
+#: the parties to an idea: its author
+register_parties("idea", lambda idea, user: idea.author_id == user.id)
 
 
 IDEA = Machine("idea", IdeaStatus, {

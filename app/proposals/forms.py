@@ -97,7 +97,7 @@ class ContributionForm(FlaskForm):
     email = StringField(_l("Contributor's email"), filters=[strip], validators=[DataRequired(_l("Enter your email address."))])
     kind = SelectField(_l("Kind of contribution"), validate_choice=False, validators=[DataRequired(), OneOf()])
     points = IntegerField(_l("Points"), validators=[DataRequired(_l("Enter a number.")),
-                                                    NumberRange(min=1, max=10000, message=_l("Choose a number from %(min)d to %(max)d."))])
+                                                    NumberRange(min=1, max=1000, message=_l("Choose a number from %(min)d to %(max)d."))])
     description = StringField(_l("What they did"), filters=[strip], validators=[Length(max=500, message=LENGTH_MSG)])
 
     def __init__(self, *args, **kwargs):

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.auth.models import User
+from app.core.parties import is_party
 from app.core.timeutil import as_utc, utcnow
 from app.extensions import db
 from app.ideas.models import Idea, Municipality
@@ -155,8 +156,9 @@ class Proposal(db.Model):
         return self.is_lead(user) and not user.is_restricted and self.stage != Stage.CLOSED.value
 
     def can_approve_review(self, user) -> bool:
-        """Only stewards approve a proposal in review."""
-        return bool(user and user.is_authenticated and user.has_role("steward") and self.stage == Stage.REVIEW.value)
+        """Only stewards approve a proposal in review, and none who is a party to it."""
+        return bool(user and user.is_authenticated and user.has_role("steward") and self.stage == Stage.REVIEW.value
+                    and not is_party(self, user))
 
     def can_post_update(self, user) -> bool:
         """The lead expert, an accepted person, or a representative of an accepted organization."""
@@ -259,6 +261,7 @@ class Contribution(db.Model):
 
     __tablename__ = "contributions"
     __table_args__ = (sa.CheckConstraint("points > 0", name="points_positive"),
+                      sa.CheckConstraint("points <= 1000", name="points_capped"),
                       sa.Index("ix_contributions_proposal_user", "proposal_id", "user_id"))
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -272,6 +275,24 @@ class Contribution(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     user: so.Mapped[User] = so.relationship(foreign_keys=[user_id], lazy="joined", innerjoin=True)
+    proposal: so.Mapped["Proposal"] = so.relationship(lazy="select")
+
+    @property
+    def is_self_credit(self) -> bool:
+        """The person who recorded the points is the one credited."""
+        return self.user_id == self.recorded_by_id
+
+    def can_confirm(self, user) -> bool:
+        """The contributor confirms; a self-credit needs another accepted team member or a steward."""
+        if not (user and user.is_authenticated) or self.confirmed_at is not None:
+            return False
+        if not self.is_self_credit:
+            return user.id == self.user_id
+        if user.id == self.user_id:
+            return False
+        from app.proposals.queries import team_user_ids
+
+        return user.has_role("steward") or user.id in team_user_ids(self.proposal)
 
 
 class ShareTerms(db.Model):

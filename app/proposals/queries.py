@@ -24,6 +24,18 @@ def has_municipal_partner(proposal: Proposal) -> bool:
         TeamMember.status == InvitationStatus.ACCEPTED.value)) is not None
 
 
+def team_user_ids(proposal: Proposal) -> set[int]:
+    """Everyone on the accepted team: members in person and confirmed representatives of member organizations."""
+    people = sa.select(TeamMember.user_id).where(
+        TeamMember.proposal_id == proposal.id, TeamMember.status == InvitationStatus.ACCEPTED.value,
+        TeamMember.user_id.is_not(None))
+    representatives = sa.select(Membership.user_id).join(
+        TeamMember, TeamMember.organization_id == Membership.organization_id).where(
+        TeamMember.proposal_id == proposal.id, TeamMember.status == InvitationStatus.ACCEPTED.value,
+        Membership.status == MembershipStatus.CONFIRMED.value)
+    return set(db.session.scalars(sa.union(people, representatives)))
+
+
 def running_cities(proposal: Proposal) -> list[Municipality]:
     """Every city that runs the proposal: its own, then those that replicated it."""
     others = db.session.scalars(sa.select(Municipality).join(

@@ -79,10 +79,13 @@ def show(proposal_id):
     contributors = confirmed_points(proposal)
     lead = proposal.can_edit(current_user)
     _categories, municipalities = reference_lists()
+    contributions = contributions_of(proposal)
+    confirmed_total = sum(points for _uid, _name, points in contributors)
+    pending_shares = {c.id: 100 * c.points / (confirmed_total + c.points) for c in contributions if not c.confirmed_at}
     context = {
         "proposal": proposal, "team": team_of(proposal), "terms": terms, "contributors": contributors,
         "cities": running_cities(proposal), "milestones": milestones_of(proposal), "updates": updates_of(proposal),
-        "events": timeline(proposal), "contributions": contributions_of(proposal),
+        "events": timeline(proposal), "contributions": contributions, "pending_shares": pending_shares,
         "replications": open_replications(proposal),
         "example": worked_example(shown_terms, EXAMPLE_REVENUE, contributors), "shown_terms": shown_terms,
         "example_revenue": EXAMPLE_REVENUE, "lead": lead, "team_member": proposal.can_post_update(current_user),

@@ -4,6 +4,7 @@ import enum
 from flask_babel import lazy_gettext as _l
 
 from app.core.errors import Conflict, PermissionDenied
+from app.core.parties import refuse_party, register_parties
 from app.core.states import Machine
 
 
@@ -45,10 +46,11 @@ def lead_only(proposal, user) -> None:
         raise PermissionDenied(_l("Only the lead expert can do this."), code="not_lead")
 
 
-def steward_only(_row, user) -> None:
-    """Guard: a steward."""
+def steward_only(row, user) -> None:
+    """Guard: a steward who is not a party to the matter."""
     if not (user and user.is_authenticated and user.has_role("steward")):
         raise PermissionDenied(_l("Only stewards can do this."), code="not_steward")
+    refuse_party(row, user)
 
 
 def _to_review(proposal, user) -> None:
@@ -62,11 +64,24 @@ def _to_review(proposal, user) -> None:
 def _to_funding(proposal, user) -> None:
     from app.proposals.queries import share_terms_of
 
-    if not proposal.can_approve_review(user):
+    if not (user and user.is_authenticated and user.has_role("steward")):
         raise PermissionDenied(_l("Only a steward approves a proposal for funding."), code="not_steward")
+    refuse_party(proposal, user)
     terms = share_terms_of(proposal)
     if terms is None or not terms.is_frozen:
         raise Conflict(_l("Funding needs published, frozen share terms."), code="terms_not_frozen")
+
+
+def _proposal_parties(proposal, user) -> bool:
+    from app.proposals.queries import team_user_ids
+
+    return user.id in (proposal.lead_expert_id, proposal.idea.author_id) or user.id in team_user_ids(proposal)
+
+
+#: the parties: the applicant; the member; the lead expert, the proposer and everyone on the team
+register_parties("expert_application", lambda application, user: application.user_id == user.id)
+register_parties("membership", lambda membership, user: membership.user_id == user.id)
+register_parties("proposal", _proposal_parties)
 
 
 PROPOSAL = Machine("proposal", Stage, {
@@ -115,6 +130,8 @@ def _invitee(member, user) -> None:
     if not member.can_answer(user):
         raise PermissionDenied(_l("Only the invited person, or a confirmed representative, can answer."),
                                code="not_invitee")
+    if member.organization_id is not None:  # nobody on the proposal answers for a partner joining it
+        refuse_party(member.proposal, user)
 
 
 def _reinvite(member, user) -> None:

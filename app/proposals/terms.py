@@ -16,7 +16,8 @@ POOL_FIELDS = ("proposer_bp", "contributors_bp", "backers_bp", "commons_bp")
 SUGGESTED = {"community_share_bp": 1000, "proposer_bp": 2000, "contributors_bp": 2000, "backers_bp": 5000,
              "commons_bp": 1000, "backers_cap_multiple_bp": 20000}
 TERM_FIELDS = ("community_share_bp", *POOL_FIELDS)
-MAX_POINTS = 10_000
+#: no single contribution outweighs a thousand points: credit is spread, not concentrated
+MAX_POINTS = 1_000
 
 
 def record_contribution(proposal: Proposal, lead, contributor, *, kind: str, points: int,
@@ -40,13 +41,20 @@ def record_contribution(proposal: Proposal, lead, contributor, *, kind: str, poi
 
 
 def confirm_contribution(contribution: Contribution, user) -> None:
-    """Only the contributor confirms their contribution; unconfirmed points do not count."""
-    if not (user and user.is_authenticated and user.id == contribution.user_id):
-        raise PermissionDenied(_l("Only the contributor confirms a contribution."), code="not_contributor")
+    """The contributor confirms; points the lead expert credited to themselves need another team member or a
+    steward. Unconfirmed points do not count."""
     if contribution.confirmed_at is not None:
         raise Conflict(_l("This contribution is already confirmed."), code="already_confirmed")
+    if not contribution.can_confirm(user):
+        if contribution.is_self_credit:
+            raise PermissionDenied(_l("Points you credited to yourself are confirmed by another team member or a "
+                                      "steward."), code="self_credit")
+        raise PermissionDenied(_l("Only the contributor confirms a contribution."), code="not_contributor")
     contribution.confirmed_at = utcnow()
     db.session.flush()
+    if contribution.is_self_credit:
+        audit.record(user, "contribution.confirmed", contribution,
+                     data={"proposal_id": contribution.proposal_id, "points": contribution.points})
 
 
 def _check(values: dict) -> dict:
