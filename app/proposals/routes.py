@@ -94,11 +94,17 @@ def show(proposal_id):
         "city_names": {m.code: m.name for m in municipalities},
         "labels": {"stages": {s.value: label for s, label in LABELS.items()}, "roles": TEAM_ROLES,
                    "kinds": CONTRIBUTION_KINDS, "org_kinds": ORG_KINDS, "milestones": MILESTONE_STATUSES},
-        "form": ActionForm(), "proposal_form": ProposalForm(obj=proposal, municipality=proposal.municipality.code),
+        "form": ActionForm(), "proposal_form": ProposalForm(data=_proposal_values(proposal)),
         "invite_form": InviteForm(), "milestone_form": MilestoneForm(), "update_form": UpdateForm(),
         "contribution_form": ContributionForm(), "terms_form": ShareTermsForm(obj=shown_terms),
     }
     return render_template("proposals/show.html", **context)
+
+
+def _proposal_values(proposal: Proposal) -> dict:
+    """The workspace form's values: the proposal's own (its city by code, not the related row)."""
+    fields = ("title", "problem", "solution", "site", "budget_amount", "expected_impact", "risks")
+    return {**{name: getattr(proposal, name) for name in fields}, "municipality": proposal.municipality.code}
 
 
 @bp.route("/proposals/<int:proposal_id>/edit", methods=["POST"])

@@ -9,10 +9,7 @@
       event.preventDefault();
     }
   });
-  // Filters apply as soon as a select changes.
-  document.querySelectorAll("form.filters select").forEach(function (select) {
-    select.addEventListener("change", function () { select.form.submit(); });
-  });
+  // Nothing submits on change (WCAG 3.2.2): filters apply with their button.
   // Keep a double click from submitting a form twice.
   document.addEventListener("submit", function (event) {
     if (event.defaultPrevented) { return; }
