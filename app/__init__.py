@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app, has_request_context, session
 from flask_login import current_user
 
+from app.core.json import SafeJSONProvider
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -21,6 +22,12 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+class GopsFlask(Flask):
+    """Flask, reading JSON bodies with the checks of `app.core.json`."""
+
+    json_provider_class = SafeJSONProvider
+
+
 def _default_config():
     import config
 
@@ -30,9 +37,8 @@ def _default_config():
 def create_app(config_class=None) -> Flask:
     """Build the app: config, extensions, blueprints, error handlers, CLI."""
     base = Path(__file__).resolve().parent.parent
-    app = Flask(__name__, template_folder=str(base / "templates"), static_folder=str(base / "static"))
+    app = GopsFlask(__name__, template_folder=str(base / "templates"), static_folder=str(base / "static"))
     app.config.from_object(config_class or _default_config())
-    app.json.ensure_ascii = False  # Korean stays readable in JSON
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set: put it in the environment or .env")
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)

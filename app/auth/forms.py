@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from app.auth.operations import password_problem
-from app.core.forms import OneOf, strip
+from app.core.forms import OneOf, Visible, strip
 
 
 class RegisterForm(FlaskForm):
@@ -17,7 +17,7 @@ class RegisterForm(FlaskForm):
         Length(max=254, message=_l("Use at most %(max)d characters.")),
         Email(_l("Enter a valid email address.")),
     ])
-    display_name = StringField(_l("Name shown to others"), filters=[strip], validators=[
+    display_name = StringField(_l("Name shown to others"), filters=[strip], validators=[Visible(),
         DataRequired(_l("Enter the name others will see.")),
         Length(min=2, max=60, message=_l("Use between %(min)d and %(max)d characters.")),
     ])

@@ -15,6 +15,28 @@ def strip(value):
     return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
+#: characters that reorder or hide text ("Invoice \u202efdp.exe" shows as "Invoiceexe.pdf")
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u3164\u115f\u1160") | BIDI_CONTROLS
+
+
+def has_visible_text(value: str) -> bool:
+    """Whether the text shows anything once invisible characters and spaces are taken out."""
+    return any(not ch.isspace() and ch not in INVISIBLE for ch in value or "")
+
+
+class Visible:
+    """Validator: a name or title must show something and may not reorder text with bidi controls."""
+
+    def __init__(self, message=None):
+        self.message = message or _l("Use visible letters; control and invisible characters are not allowed.")
+
+    def __call__(self, form, field):
+        value = field.data or ""
+        if value and (not has_visible_text(value) or any(ch in BIDI_CONTROLS for ch in value)):
+            raise ValidationError(self.message)
+
+
 class ActionForm(FlaskForm):
     """A form with nothing but the CSRF token, for buttons that change state."""
 

@@ -71,8 +71,14 @@ def register_error_handlers(app) -> None:
     def http_error(exc: HTTPException):
         status = exc.code or 500
         if wants_json():
-            return json_error(status, HTTP_CODES.get(status, "error"), _http_message(status))
-        return render_template("errors/error.html", message=_http_message(status), status=status), status
+            response = json_error(status, HTTP_CODES.get(status, "error"), _http_message(status))
+        else:
+            response = render_template("errors/error.html", message=_http_message(status), status=status), status
+        response = app.make_response(response)
+        for name, value in exc.get_headers():  # e.g. Allow on 405, Retry-After on 429
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -6,7 +6,7 @@ from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.core.forms import LENGTH_MSG, OneOf, strip
+from app.core.forms import LENGTH_MSG, OneOf, Visible, strip
 from app.extensions import db
 from app.ideas.models import Category, Municipality
 
@@ -21,9 +21,9 @@ def municipality_choices(blank: bool = False) -> list[SelectChoice]:
 class IdeaForm(FlaskForm):
     """Title, summary, Markdown body, category and municipality."""
 
-    title = StringField(_l("Title"), filters=[strip], validators=[
+    title = StringField(_l("Title"), filters=[strip], validators=[Visible(),
         DataRequired(_l("Give your idea a title.")), Length(min=4, max=120, message=LENGTH_MSG)])
-    summary = StringField(_l("Summary"), filters=[strip], validators=[
+    summary = StringField(_l("Summary"), filters=[strip], validators=[Visible(),
         DataRequired(_l("Sum the idea up in a sentence or two.")), Length(min=10, max=300, message=LENGTH_MSG)])
     body = TextAreaField(_l("Description (Markdown)"), filters=[strip], validators=[
         DataRequired(_l("Describe the problem and your idea.")), Length(min=20, max=20000, message=LENGTH_MSG)])

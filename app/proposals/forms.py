@@ -5,7 +5,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.core.forms import LENGTH_MSG, OneOf, strip
+from app.core.forms import LENGTH_MSG, OneOf, Visible, strip
 from app.ideas.forms import municipality_choices
 from app.proposals.states import CONTRIBUTION_KINDS, ORG_KINDS, TEAM_ROLES
 
@@ -32,7 +32,7 @@ class DecisionForm(FlaskForm):
 class OrganizationForm(FlaskForm):
     """Register an organization."""
 
-    name = StringField(_l("Name"), filters=[strip], validators=[
+    name = StringField(_l("Name"), filters=[strip], validators=[Visible(),
         DataRequired(_l("Give the organization's name.")), Length(min=2, max=120, message=LENGTH_MSG)])
     kind = SelectField(_l("Kind"), validate_choice=False, validators=[DataRequired(), OneOf()],
                        choices=[SelectChoice(k, str(v)) for k, v in ORG_KINDS.items() if k != "municipality"])
@@ -47,7 +47,7 @@ class OrganizationForm(FlaskForm):
 class ProposalForm(FlaskForm):
     """The proposal's substance."""
 
-    title = StringField(_l("Title"), filters=[strip], validators=[
+    title = StringField(_l("Title"), filters=[strip], validators=[Visible(),
         DataRequired(_l("Give the proposal a title.")), Length(min=4, max=120, message=LENGTH_MSG)])
     problem = TextAreaField(_l("Problem"), filters=[strip], validators=[Length(max=20000, message=LENGTH_MSG)])
     solution = TextAreaField(_l("Solution"), filters=[strip], validators=[Length(max=20000, message=LENGTH_MSG)])
@@ -79,7 +79,7 @@ class InviteForm(FlaskForm):
 class MilestoneForm(FlaskForm):
     """A milestone of the plan."""
 
-    title = StringField(_l("Milestone"), filters=[strip], validators=[
+    title = StringField(_l("Milestone"), filters=[strip], validators=[Visible(),
         DataRequired(_l("Name the milestone.")), Length(min=2, max=200, message=LENGTH_MSG)])
     due_on = DateField(_l("Due date"), validators=[DataRequired(_l("Give a date as YYYY-MM-DD."))])
 

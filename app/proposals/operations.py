@@ -46,6 +46,8 @@ def adopt_idea(idea: Idea, expert) -> Proposal:
     return proposal
 
 
+#: ten trillion won: more than any testbed, less than the database's 64-bit integers
+MAX_BUDGET = 10**13
 EDITABLE = ("title", "problem", "solution", "site", "budget_amount", "expected_impact", "risks")
 
 
@@ -53,7 +55,7 @@ def edit_proposal(proposal: Proposal, user, *, municipality: str | None = None, 
     """The lead expert changes the proposal's text, site and budget."""
     lead_only(proposal, user)
     budget = fields.get("budget_amount")
-    if budget is not None and (not isinstance(budget, int) or budget < 0):
+    if budget is not None and (not isinstance(budget, int) or isinstance(budget, bool) or not 0 <= budget <= MAX_BUDGET):
         msg = _l("The budget is a whole number of won, zero or more.")
         raise InvalidInput(msg, code="validation_failed", fields={"budget_amount": [str(msg)]})
     for name in EDITABLE:
