@@ -23,18 +23,23 @@ $(VENV)/.deps-dev: requirements.txt requirements-dev.txt $(VENV)/.deps-run
 translations/ko/LC_MESSAGES/messages.mo: translations/ko/LC_MESSAGES/messages.po $(VENV)/.deps-run
 	$(BIN)/pybabel compile --statistics -d translations
 
-setup: $(VENV)/.deps-run translations/ko/LC_MESSAGES/messages.mo
+setup: $(VENV)/.deps-run translations/ko/LC_MESSAGES/messages.mo .env
+
+## .env: development settings and a secret of this machine's own, so `.venv/bin/flask ...` works as the README says
+.env:
+	@printf 'GOPS_ENV=development\nSECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(32))')" > $@
+	@echo "wrote .env (development settings and a new SECRET_KEY)"
 
 setup-dev: setup $(VENV)/.deps-dev
 
 ## run: set everything up, migrate, load reference and demo data, serve on http://127.0.0.1:5000
 run: setup
-	GOPS_ENV=development $(BIN)/flask db upgrade
-	GOPS_ENV=development $(BIN)/flask reference load
-	GOPS_ENV=development $(BIN)/flask demo seed
-	GOPS_ENV=development $(BIN)/flask search reindex
+	$(BIN)/flask db upgrade
+	$(BIN)/flask reference load
+	$(BIN)/flask demo seed
+	$(BIN)/flask search reindex
 	@echo "GOPS is at http://$(HOST):$(PORT)"
-	GOPS_ENV=development $(BIN)/flask run --host $(HOST) --port $(PORT)
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 ## test: the import contract, then the whole suite on SQLite and on a throwaway PostgreSQL cluster
 test: setup-dev browser lint test-sqlite test-postgres

@@ -16,8 +16,8 @@ def send_mail(to: str, subject: str, body: str) -> None:
     msg["From"] = cfg["MAIL_SENDER"]
     msg["To"] = to
     msg["Subject"] = subject
-    msg.set_content(body)
     if cfg.get("MAIL_SERVER"):
+        msg.set_content(body)
         with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=20) as smtp:
             if cfg["MAIL_USE_TLS"]:
                 smtp.starttls()
@@ -25,6 +25,7 @@ def send_mail(to: str, subject: str, body: str) -> None:
                 smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
             smtp.send_message(msg)
         return
+    msg.set_content(body, cte="8bit")  # the outbox is read by people: keep the text and its links as they are
     outbox = Path(cfg["INSTANCE_DIR"]) / "mail"
     outbox.mkdir(parents=True, exist_ok=True)
     name = f"{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"

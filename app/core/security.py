@@ -1,7 +1,7 @@
 """Roles, security headers and rate-limit keys."""
 import enum
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 
 from app.extensions import client_address
@@ -22,14 +22,31 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+#: a year, as browsers' preload lists expect
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def set_security_headers(response):
-    """A strict CSP (no inline scripts or styles) and the usual hardening headers."""
+    """A strict CSP (no inline scripts or styles), the usual hardening headers, HSTS where cookies are
+    HTTPS-only (production), and no caching of what a logged-in user sees."""
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    if _personal(response):
+        response.headers["Cache-Control"] = "no-store"
+        response.vary.add("Cookie")
     return response
+
+
+def _personal(response) -> bool:
+    """A response built for a logged-in user (or carrying their session) must not be stored by caches."""
+    if request.endpoint == "static":
+        return False
+    return bool(current_user and current_user.is_authenticated) or "Authorization" in request.headers
 
 
 def user_key() -> str:

@@ -15,7 +15,8 @@ from app.proposals.terms import confirm_contribution, freeze_share_terms, record
 
 PARTNERS = [("한빛모빌리티(주)", "company"), ("경기미래대학교", "university"), ("스마트도시연구소", "research_institute"),
             ("그린에너지협동조합", "citizen_group"), ("도시데이터랩", "startup")]
-SITES = ["판교테크노밸리", "일산 킨텍스 일대", "광교 도시재생지구", "동탄 호수공원", "시화 MTV 산업단지", "의정부 행복로"]
+#: where in its place a testbed runs (the place is the idea's own, so the site is in the right city)
+SITES = ["{place} 일대", "{place} 주민센터 주변", "{place} 시범 구역", "{place} 공영주차장과 주변 도로"]
 TERMS = {"community_share_bp": 1000, "proposer_bp": 2000, "contributors_bp": 2000, "backers_bp": 5000,
          "commons_bp": 1000, "backers_cap_multiple_bp": 20000}
 #: how far each demo proposal goes
@@ -23,7 +24,7 @@ PATHS = [[], ["review"], ["review", "funding"], ["review", "funding", "testbed"]
          ["review", "funding", "testbed", "market"], [], ["review"], ["review", "funding", "testbed"]]
 
 
-def seed_proposals(rng: random.Random, users, ideas) -> int:
+def seed_proposals(rng: random.Random, users, ideas, places: dict[int, str]) -> int:
     """Adopt up to eight shortlisted ideas and develop them; returns how many proposals were made."""
     steward, experts, citizens = users[0], users[2:5], users[5:]
     partners = []
@@ -41,7 +42,7 @@ def seed_proposals(rng: random.Random, users, ideas) -> int:
     for n, (idea, path) in enumerate(zip(shortlisted, PATHS)):
         expert = experts[n % len(experts)]
         proposal = adopt_idea(idea, expert)
-        edit_proposal(proposal, expert, site=SITES[n % len(SITES)], budget_amount=rng.randrange(5, 60) * 10_000_000,
+        edit_proposal(proposal, expert, site=SITES[n % len(SITES)].format(place=places[idea.id]), budget_amount=rng.randrange(5, 60) * 10_000_000,
                       solution=idea.body.split("## 제안")[-1].split("##")[0].strip(),
                       expected_impact="- 시민 불편 감소\n- 다른 시·군으로 확산 가능한 표준 모델",
                       risks="- 예산 확보 지연\n- 개인정보 보호 검토 필요")

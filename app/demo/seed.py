@@ -15,7 +15,7 @@ from app.auth.models import User, UserRole
 from app.auth.operations import grant_role
 from app.core.security import Role
 from app.core.timeutil import utcnow
-from app.demo.content import ANSWERS, COMMENTS, GIVEN, IDEA_SEEDS, PLACES, REPLIES, SURNAMES
+from app.demo.content import ANSWERS, COMMENTS, GIVEN, IDEA_SEEDS, PLACES, REPLIES, SITUATIONS, SURNAMES, WITNESSES
 from app.extensions import db
 from app.ideas.lifecycle import advance_due, answer_idea
 from app.ideas.models import Municipality
@@ -28,6 +28,10 @@ DEMO_PASSWORD = "gops-demo-2026!"
 DEMO_DOMAIN = "demo.gops.kr"
 IDEA_COUNT = 200
 CITIZENS = 150
+#: ideas are spread over this many days, so some are archived and some answers are overdue
+HISTORY_DAYS = 90
+#: the oldest shortlisted ideas the stewards have not answered yet: /ideas/answers shows them overdue
+OVERDUE = 3
 
 
 def _people(rng: random.Random, password_hash: str, now) -> list[User]:
@@ -50,9 +54,9 @@ def _people(rng: random.Random, password_hash: str, now) -> list[User]:
     return users
 
 
-def _body(problem: str, proposal: str, place: str, municipality: Municipality) -> str:
+def _body(problem: str, proposal: str, place: str, municipality: Municipality, when: str, who: str) -> str:
     return (
-        f"## 문제\n\n{problem} 특히 {municipality.name_ko} {place}에서 이런 불편을 자주 겪습니다.\n\n"
+        f"## 문제\n\n{problem} {municipality.name_ko} {place}에서는 {when} {who} 특히 이런 불편을 겪습니다.\n\n"
         f"## 제안\n\n{proposal}\n\n"
         "## 기대 효과\n\n- 시민의 불편이 줄고 생활 만족도가 높아집니다.\n"
         "- 효과가 확인되면 경기도의 다른 시·군으로 확산할 수 있습니다.\n\n"
@@ -74,16 +78,21 @@ def seed_demo(now=None) -> bool:
     place_list = [(code, place) for code, places in PLACES.items() for place in places]
     window = timedelta(days=support_window_days())
 
-    ideas = []
+    # Every (seed, place) pair at most once: each idea has its own title, place and situation.
+    pairs = rng.sample([(s, p) for s in seeds for p in place_list], IDEA_COUNT)
+    ideas, places = [], {}
     with click.progressbar(range(IDEA_COUNT), label="Demo ideas") as bar:
         for n in bar:
-            cat_code, (title, summary, problem, proposal) = seeds[n % len(seeds)]
-            muni_code, place = place_list[(n * 7) % len(place_list)]
+            (cat_code, (title, summary, problem, proposal)), (muni_code, place) = pairs[n]
+            when, who = rng.choice(SITUATIONS), rng.choice(WITNESSES)
             author = citizens[rng.randrange(len(citizens))]
-            created = now - timedelta(days=rng.uniform(0, 60), minutes=n)
-            idea = create_idea(author, title=f"{place} {title}"[:120], summary=summary,
-                               body=_body(problem, proposal, place, municipalities[muni_code]),
+            created = now - timedelta(days=rng.uniform(0, HISTORY_DAYS), minutes=n)
+            municipality = municipalities[muni_code]
+            idea = create_idea(author, title=f"{place} {title}"[:120],
+                               summary=f"{municipality.name_ko} {place}: {when} {who}겪는 불편을 풀기 위해, {summary}"[:300],
+                               body=_body(problem, proposal, place, municipality, when, who),
                                category=cat_code, municipality=muni_code, now=created)
+            places[idea.id] = place
             # A few ideas draw crowds; most gather a handful of supports.
             target = int(rng.paretovariate(1.3) * 4) - 4 if n % 9 else rng.randint(40, 90)
             backers = rng.sample([u for u in citizens if u.id != author.id], min(max(target, 0), len(citizens) - 1))
@@ -93,14 +102,16 @@ def seed_demo(now=None) -> bool:
             _discuss(rng, idea, citizens, now)
             ideas.append(idea)
     advance_due(now=now)  # what the deadline rule archives by today
-    for idea in ideas:
-        if idea.status == IdeaStatus.SHORTLISTED.value and rng.random() < 0.4:
+    waiting = sorted((i for i in ideas if i.status == IdeaStatus.SHORTLISTED.value), key=lambda i: i.answer_due_at)
+    overdue = [i for i in waiting if i.answer_due_at < now][:OVERDUE]
+    for idea in waiting:
+        if idea not in overdue and rng.random() < 0.6:
             at = min(idea.shortlisted_at + timedelta(days=rng.uniform(2, 25)), now)
             answer_idea(idea, steward, rng.choice(ANSWERS).format(city=idea.municipality.name_ko), now=at)
     db.session.flush()
     from app.demo.proposals import seed_proposals
 
-    seed_proposals(rng, users, ideas)
+    seed_proposals(rng, users, [i for i in ideas if i not in overdue], places)
     return True
 
 
