@@ -179,6 +179,18 @@ class Support(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
 
+class Follow(db.Model):
+    """A user follows an idea without supporting it: they hear what happens to it."""
+
+    __tablename__ = "follows"
+    __table_args__ = (sa.UniqueConstraint("idea_id", "user_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    idea_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("ideas.id", ondelete="CASCADE"))
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
 class Comment(db.Model):
     """A comment on an idea; replies nest one level."""
 

@@ -10,7 +10,7 @@ from app.core.sql import dialect_insert
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.ideas.lifecycle import advance_idea, support_deadline
-from app.ideas.models import Category, Comment, Idea, Support
+from app.ideas.models import Category, Comment, Follow, Idea, Support
 from app.ideas.queries import by_code, municipality_by_code
 from app.ideas.signals import comment_posted, idea_posted
 from app.ideas.states import IDEA, IdeaStatus
@@ -128,6 +128,23 @@ def withdraw_support(idea: Idea, user) -> bool:
     db.session.flush()
     db.session.refresh(idea, ["support_count", "hot_score"])
     return True
+
+
+def follow_idea(idea: Idea, user) -> bool:
+    """Follow an idea one can see (its news arrive like a supporter's); True if this call added it."""
+    if not (user and user.is_authenticated and idea.is_visible_to(user)):
+        raise PermissionDenied()
+    stmt = (dialect_insert(Follow).values(idea_id=idea.id, user_id=user.id, created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["idea_id", "user_id"]).returning(Follow.id))
+    return db.session.execute(stmt).scalar() is not None
+
+
+def unfollow_idea(idea: Idea, user) -> bool:
+    """Stop following; True if there was a follow."""
+    if not (user and user.is_authenticated):
+        raise PermissionDenied()
+    return bool(db.session.execute(sa.delete(Follow).where(Follow.idea_id == idea.id,
+                                                           Follow.user_id == user.id)).rowcount)
 
 
 def add_comment(idea: Idea, user, body: str, parent_id: int | None = None, now=None) -> Comment:

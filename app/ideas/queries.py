@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from app.core.errors import InvalidInput, NotFound
 from app.core.lookup import get_by_id
 from app.extensions import db
-from app.ideas.models import Answer, Category, Comment, Idea, Municipality, Support
+from app.ideas.models import Answer, Category, Comment, Follow, Idea, Municipality, Support
 from app.ideas.states import PUBLIC, IdeaStatus
 
 SORTS = {
@@ -73,6 +73,19 @@ def supported_idea_ids(user, idea_ids) -> set[int]:
         return set()
     return set(db.session.scalars(
         sa.select(Support.idea_id).where(Support.user_id == user.id, Support.idea_id.in_(list(idea_ids)))))
+
+
+def follows(user, idea: Idea) -> bool:
+    """Whether the user follows the idea."""
+    if not (user and user.is_authenticated):
+        return False
+    return db.session.scalar(sa.select(Follow.id).where(Follow.idea_id == idea.id, Follow.user_id == user.id)) is not None
+
+
+def followers_select(idea_id: int) -> sa.Select:
+    """Everyone who hears about an idea besides its author: supporters and followers, each once."""
+    return sa.union(sa.select(Support.user_id).where(Support.idea_id == idea_id),
+                    sa.select(Follow.user_id).where(Follow.idea_id == idea_id))
 
 
 def comment_threads(idea: Idea) -> list[tuple[Comment, list[Comment]]]:

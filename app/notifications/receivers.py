@@ -6,7 +6,8 @@ this module decides the recipients and writes one row each, in bulk where a crow
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.ideas.models import Idea, Support
+from app.ideas.models import Idea
+from app.ideas.queries import followers_select
 from app.ideas.signals import (
     comment_posted, idea_adopted, idea_answered, idea_archived, idea_merged, idea_shortlisted, idea_withdrawn,
 )
@@ -22,13 +23,14 @@ def _name(user) -> str:
 
 def notify_followers(idea: Idea, kind: str, *, subject: tuple[str, int] | None = None, data: dict | None = None,
                      include_author: bool = True, exclude=()) -> None:
-    """Tell every supporter of the idea (and its author) in one INSERT ... SELECT, however many there are."""
+    """Tell every supporter and follower of the idea (and its author) in one INSERT ... SELECT, however many."""
     subject = subject or ("idea", idea.id)
     data = {"title": idea.title, **(data or {})}
-    supporters = sa.select(Support.user_id).where(Support.idea_id == idea.id)
+    followers = followers_select(idea.id).subquery()
+    recipients = sa.select(followers.c.user_id).where(followers.c.user_id != idea.author_id)
     if exclude:
-        supporters = supporters.where(Support.user_id.not_in(list(exclude)))
-    notify_selected(supporters, kind, subject, data)
+        recipients = recipients.where(followers.c.user_id.not_in(list(exclude)))
+    notify_selected(recipients, kind, subject, data)
     if include_author and idea.author_id not in exclude:
         notify_user(idea.author_id, kind, subject, data)
 

@@ -1,4 +1,4 @@
-"""trust: influence points capped per contribution
+"""trust: influence points capped per contribution; following an idea
 
 Revision ID: 0005
 Revises: 0004
@@ -6,6 +6,7 @@ Create Date: 2026-11-25
 
 """
 from alembic import op
+import sqlalchemy as sa
 
 
 revision = '0005'
@@ -19,8 +20,21 @@ def upgrade():
     op.execute("UPDATE contributions SET points = 1000 WHERE points > 1000")
     with op.batch_alter_table('contributions', schema=None) as batch_op:
         batch_op.create_check_constraint('points_capped', "points <= 1000")
+    op.create_table('follows',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('idea_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['idea_id'], ['ideas.id'], name=op.f('fk_follows_idea_id_ideas'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_follows_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_follows')),
+    sa.UniqueConstraint('idea_id', 'user_id', name=op.f('uq_follows_idea_id_user_id'))
+    )
+    with op.batch_alter_table('follows', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_follows_user_id'), ['user_id'], unique=False)
 
 
 def downgrade():
+    op.drop_table('follows')
     with op.batch_alter_table('contributions', schema=None) as batch_op:
         batch_op.drop_constraint('ck_contributions_points_capped', type_='check')
