@@ -113,13 +113,7 @@ def test_similar_ideas_appear_while_typing(live_server, page, create_user, creat
 
 
 def test_expert_adopts_from_the_dashboard_and_builds_the_proposal(live_server, page, db, create_user, create_idea):
-    import sqlalchemy as sa
-
-    from app.ideas.models import Idea
-
-    idea = create_idea(title="수원 스마트 가로등 실증")
-    db.session.execute(sa.update(Idea).where(Idea.id == idea.id).values(status="shortlisted"))
-    db.session.commit()
+    create_idea(title="수원 스마트 가로등 실증", status="shortlisted")
     expert = create_user(roles=["expert"])
     page.goto(f"{live_server}/auth/login")
     page.fill("#email", expert.email)

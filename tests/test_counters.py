@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from app.extensions import db as _db
 from app.ideas.models import Idea, Support
 from app.ideas.operations import hot_value, support_idea, withdraw_support
-from tests.conftest import at_once, is_postgres
+from tests.fixtures.core import at_once, is_postgres
 
 
 def rows(db, idea) -> int:

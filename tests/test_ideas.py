@@ -3,6 +3,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.ideas.models import Comment, Idea, Support
+from app.ideas.operations import support_idea
+from app.ideas.states import IDEA
+from tests.fixtures.states import reach
 
 GOOD = {"title": "광교호수공원 스마트 가로등", "summary": "사람이 없을 때 밝기를 낮추는 가로등을 제안합니다.",
         "body": "## 문제\n\n새벽에도 가로등이 최대 밝기로 켜져 있습니다.", "category": "energy", "municipality": "suwon"}
@@ -76,9 +79,8 @@ def test_edit_and_withdraw_permissions(client, db, create_user, create_idea, log
     author = create_user()
     idea = create_idea(author)
     for _ in range(supports):
-        db.session.add(Support(idea_id=idea.id, user_id=create_user().id))
-    db.session.execute(sa.update(Idea).where(Idea.id == idea.id).values(status=status, support_count=supports))
-    db.session.commit()
+        support_idea(idea, create_user())
+    reach(IDEA, idea, status)
     if actor != "anonymous":
         login_as({"author": author, "other": create_user(), "steward": create_user(roles=["steward"])}[actor])
 
@@ -90,7 +92,10 @@ def test_edit_and_withdraw_permissions(client, db, create_user, create_idea, log
     assert (idea.status == "withdrawn" != status) is can_withdraw
     if not can_edit:
         assert edit.status_code in (302, 403)  # login redirect for anonymous users, 403 for others
-        assert edit.status_code == 403 or actor == "anonymous"
+        if actor == "author":  # the author is told why, on the idea's page, instead of a bare 403
+            assert edit.headers["Location"].endswith(f"/ideas/{idea.id}")
+        else:
+            assert edit.status_code == 403 or actor == "anonymous"
 
 
 def test_support_and_withdraw_support(client, db, create_user, create_idea, login_as):
@@ -123,8 +128,7 @@ def test_support_is_refused(client, db, create_user, create_idea, login_as, who,
 
 
 def test_withdrawn_idea_takes_no_supports(client, db, create_user, create_idea, login_as):
-    idea = create_idea()
-    db.session.execute(sa.update(Idea).where(Idea.id == idea.id).values(status="withdrawn"))
+    idea = create_idea(status="withdrawn")
     login_as(create_user())
     client.post_form(f"/ideas/{idea.id}/support")
     assert count(db, Support) == 0
@@ -188,9 +192,7 @@ def test_bad_list_arguments_get_a_400(client, query):
 
 
 def test_hidden_and_withdrawn_ideas_are_not_listed(client, db, create_idea):
-    idea = create_idea(title="숨겨진 아이디어")
-    db.session.execute(sa.update(Idea).where(Idea.id == idea.id).values(status="hidden"))
-    db.session.commit()
+    idea = create_idea(title="숨겨진 아이디어", status="hidden")
     assert "숨겨진 아이디어" not in client.get("/ideas").get_data(as_text=True)
     assert client.get(f"/ideas/{idea.id}").status_code == 404
 

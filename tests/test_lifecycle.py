@@ -9,7 +9,9 @@ from app.governance.operations import set_parameter
 from app.ideas.lifecycle import advance_due
 from app.ideas.models import Comment, Idea, Support
 from app.ideas.operations import add_comment, support_idea
+from app.ideas.states import IDEA
 from app.notifications.models import Notification
+from tests.fixtures.states import reach
 
 
 def supports(db, idea_id) -> set[int]:
@@ -202,8 +204,7 @@ def test_merge_refusals_change_nothing(client, db, create_user, create_idea, api
     support_idea(duplicate, create_user())
     db.session.commit()
     if case == "withdrawn":
-        db.session.execute(sa.update(Idea).where(Idea.id == target.id).values(status="withdrawn"))
-        db.session.commit()
+        reach(IDEA, target, "withdrawn")
     headers = api_headers(create_user(roles=[] if case == "citizen" else ["steward"]))
     target_id = {"self": duplicate.id, "missing": 999999}.get(case, target.id)
     response = client.post(f"/api/v1/ideas/{duplicate.id}/merge", json={"target_id": target_id}, headers=headers)

@@ -63,7 +63,7 @@ def test_won_and_dates_are_formatted_per_locale(app):
 
 
 def test_demo_seed_is_realistic_and_idempotent(app, db):
-    from app.demo import seed_demo
+    from app.demo.seed import seed_demo
 
     assert seed_demo() is True
     db.session.commit()

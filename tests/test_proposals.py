@@ -11,60 +11,13 @@ from app.core.errors import DomainError
 from app.core.money import allocate
 from app.core.timeutil import utcnow
 from app.ideas.models import Idea
-from app.proposals.experts import confirm_membership, request_membership
+from app.proposals.experts import request_membership
 from app.proposals.models import Organization, Proposal, ShareTerms
 from app.proposals.operations import adopt_idea, invite_member, transition_proposal
-from app.proposals.states import WHO as TRANSITIONS, Stage
-from app.proposals.terms import freeze_share_terms, set_share_terms
-from tests.conftest import at_once, is_postgres
-
-TERMS = {"community_share_bp": 1000, "proposer_bp": 2000, "contributors_bp": 2000, "backers_bp": 5000,
-         "commons_bp": 1000, "backers_cap_multiple_bp": 20000}
-
-
-@pytest.fixture
-def shortlisted(db, create_idea):
-    """Factory: an idea in the shortlisted state."""
-    def make(**kwargs):
-        idea = create_idea(**kwargs)
-        db.session.execute(sa.update(Idea).where(Idea.id == idea.id).values(status="shortlisted"))
-        db.session.commit()
-        db.session.refresh(idea)
-        return idea
-    return make
-
-
-@pytest.fixture
-def expert(create_user):
-    return create_user(roles=["expert"])
-
-
-@pytest.fixture
-def proposal(db, shortlisted, expert):
-    p = adopt_idea(shortlisted(), expert)
-    db.session.commit()
-    return p
-
-
-def municipal_org(db, code):
-    return db.session.scalar(sa.select(Organization).join(Organization.municipality).where(
-        Organization.kind == "municipality", Organization.municipality.has(code=code)))
-
-
-def representative(db, create_user, org):
-    """A user confirmed by a steward as the organization's representative."""
-    user = create_user()
-    membership = request_membership(user, org)
-    confirm_membership(membership, create_user(roles=["steward"]))
-    db.session.commit()
-    return user
-
-
-def add_partner(db, create_user, proposal, code="suwon"):
-    org = municipal_org(db, code)
-    member = invite_member(proposal, proposal.lead_expert, role="municipality_partner", organization=org)
-    member.accepted_at = utcnow()
-    db.session.commit()
+from app.proposals.states import PROPOSAL, WHO as TRANSITIONS, Stage
+from tests.fixtures.core import at_once, is_postgres
+from tests.fixtures.proposals import TERMS, add_partner, freeze_terms, municipal_org, representative
+from tests.fixtures.states import reach
 
 
 def test_expert_adopts_and_the_proposer_is_credited(client, db, shortlisted, expert, api_headers):
@@ -88,13 +41,14 @@ def test_expert_adopts_and_the_proposer_is_credited(client, db, shortlisted, exp
     ("expert", "adopted", 409, "already_adopted"),
 ])
 def test_adoption_refusals_write_nothing(client, db, create_user, create_idea, api_headers, who, state, status, code):
-    idea = create_idea()
-    db.session.execute(sa.update(Idea).where(Idea.id == idea.id).values(status=state))
-    db.session.commit()
+    idea = create_idea(status=state)
+    proposals = db.session.scalar(sa.select(sa.func.count(Proposal.id)))  # an adopted idea has its proposal
     user = create_user(roles=["expert"] if who == "expert" else [])
     response = client.post(f"/api/v1/ideas/{idea.id}/adopt", headers=api_headers(user))
     assert response.status_code == status and response.get_json()["error"]["code"] == code
-    assert db.session.scalar(sa.select(sa.func.count(Proposal.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(Proposal.id))) == proposals
+    db.session.expire_all()
+    assert db.session.get(Idea, idea.id).status == state
 
 
 def test_second_adoption_is_refused(db, shortlisted, create_user):
@@ -121,12 +75,9 @@ STAGES = list(Stage)
 @pytest.mark.parametrize("frm, to", list(product(STAGES, STAGES)))
 def test_transition_table(db, proposal, create_user, frm, to):
     """Every pair of stages: allowed exactly when the table says so (with its conditions met)."""
-    add_partner(db, create_user, proposal)
-    set_share_terms(proposal, proposal.lead_expert, TERMS)
-    freeze_share_terms(proposal, proposal.lead_expert)
-    db.session.execute(sa.update(Proposal).where(Proposal.id == proposal.id).values(stage=frm.value))
-    db.session.commit()
-    db.session.refresh(proposal)
+    add_partner(proposal)
+    freeze_terms(proposal)
+    reach(PROPOSAL, proposal, frm)
     actor = create_user(roles=["steward"]) if TRANSITIONS.get((frm, to)) == "steward" else proposal.lead_expert
     try:
         transition_proposal(proposal, actor, to.value)
@@ -141,13 +92,13 @@ def test_review_needs_a_partner_municipality(client, db, proposal, create_user, 
     headers = api_headers(proposal.lead_expert)
     refused = client.post(f"/api/v1/proposals/{proposal.id}/transition", json={"to": "review"}, headers=headers)
     assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "no_municipal_partner"
-    add_partner(db, create_user, proposal)
+    add_partner(proposal)
     assert client.post(f"/api/v1/proposals/{proposal.id}/transition", json={"to": "review"},
                        headers=headers).get_json()["stage"] == "review"
 
 
 def test_funding_needs_a_steward_and_frozen_terms(client, db, proposal, create_user, api_headers):
-    add_partner(db, create_user, proposal)
+    add_partner(proposal)
     lead, steward = api_headers(proposal.lead_expert), api_headers(create_user(roles=["steward"]))
     client.post(f"/api/v1/proposals/{proposal.id}/transition", json={"to": "review"}, headers=lead)
     assert client.post(f"/api/v1/proposals/{proposal.id}/transition", json={"to": "funding"},
@@ -179,7 +130,7 @@ def test_only_the_lead_expert_edits(client, db, proposal, create_user, api_heade
                                            ({"budget_amount": "백만"}, "budget_amount")])
 def test_bad_proposal_input_is_refused(client, db, proposal, api_headers, change, field):
     response = client.patch(f"/api/v1/proposals/{proposal.id}", json=change, headers=api_headers(proposal.lead_expert))
-    assert response.status_code == 400 and field in response.get_json()["error"]["fields"]
+    assert response.status_code in (400, 422) and field in response.get_json()["error"]["fields"]
     db.session.expire_all()
     assert db.session.get(Proposal, proposal.id).budget_amount == 0
 
@@ -229,17 +180,18 @@ def test_contributions_count_once_confirmed_and_split_exactly(client, db, propos
     for cid, user in zip(ids, (a, b)):
         assert client.post(f"/api/v1/contributions/{cid}/confirm", headers=api_headers(user)).status_code == 200
     client.put(f"/api/v1/proposals/{proposal.id}/share-terms", json=TERMS, headers=lead)
-    from app.proposals.terms import confirmed_points, worked_example
+    from app.proposals.queries import confirmed_points
+    from app.proposals.terms import worked_example
 
     example = worked_example(db.session.get(ShareTerms, proposal.id), 100_000_001, confirmed_points(proposal))
     assert sum(example["parts"].values()) == example["pool_amount"] == 10_000_000
     assert sum(amount for _name, amount in example["contributors"]) == example["parts"]["contributors_bp"]
     assert client.post(f"/api/v1/proposals/{proposal.id}/contributions",
-                       json={"user_id": a.id, "kind": "design", "points": 0}, headers=lead).status_code == 400
+                       json={"user_id": a.id, "kind": "design", "points": 0}, headers=lead).status_code == 422
 
 
 def test_invitations_need_acceptance_by_a_confirmed_representative(client, db, proposal, create_user, api_headers):
-    org = municipal_org(db, "suwon")
+    org = municipal_org("suwon")
     invited = client.post(f"/api/v1/proposals/{proposal.id}/team",
                           json={"role": "municipality_partner", "organization_id": org.id},
                           headers=api_headers(proposal.lead_expert)).get_json()
@@ -248,7 +200,7 @@ def test_invitations_need_acceptance_by_a_confirmed_representative(client, db, p
     db.session.commit()
     answer = f"/api/v1/proposals/{proposal.id}/team/{invited['id']}/answer"
     assert client.post(answer, json={"accept": True}, headers=api_headers(unconfirmed)).status_code == 403
-    rep = representative(db, create_user, org)
+    rep = representative(org)
     assert client.post(answer, json={"accept": True}, headers=api_headers(rep)).status_code == 200
     team = client.get(f"/api/v1/proposals/{proposal.id}").get_json()["team"]
     assert any(m["role"] == "municipality_partner" and m["accepted"] for m in team)
@@ -282,10 +234,9 @@ def test_updates_notify_supporters_and_silence_shows(client, db, proposal, creat
 
 
 def test_another_city_replicates_a_testbed(client, db, proposal, create_user, api_headers):
-    db.session.execute(sa.update(Proposal).where(Proposal.id == proposal.id).values(stage="testbed"))
-    db.session.commit()
-    goyang = municipal_org(db, "goyang")
-    rep = representative(db, create_user, goyang)
+    reach(PROPOSAL, proposal, "testbed")
+    goyang = municipal_org("goyang")
+    rep = representative(goyang)
     asked = client.post(f"/api/v1/proposals/{proposal.id}/replications", json={"organization_id": goyang.id},
                         headers=api_headers(rep))
     assert asked.status_code == 201
@@ -306,15 +257,16 @@ def test_expert_application_is_decided_with_a_reason(client, db, create_user, ap
     assert client.post("/api/v1/experts/applications", json=body, headers=api_headers(applicant)).status_code == 409
     url = f"/api/v1/experts/applications/{made.get_json()['id']}/decision"
     assert client.post(url, json={"approve": True, "reason": "확인"}, headers=api_headers(applicant)).status_code == 403
-    assert client.post(url, json={"approve": True, "reason": "  "}, headers=steward).status_code == 400
+    assert client.post(url, json={"approve": True, "reason": "  "}, headers=steward).status_code == 422
     assert client.post(url, json={"approve": True, "reason": "경력 확인"}, headers=steward).status_code == 200
     assert "expert" in client.get("/api/v1/me", headers=api_headers(applicant)).get_json()["roles"]
 
 
 def test_pages_render_for_lead_and_visitors(client, db, proposal, create_user, login_as):
     from app.proposals.operations import add_milestone, post_update
+    from app.proposals.terms import set_share_terms
 
-    add_partner(db, create_user, proposal)
+    add_partner(proposal)
     add_milestone(proposal, proposal.lead_expert, title="주민 설명회", due_on=utcnow().date() + timedelta(days=10))
     set_share_terms(proposal, proposal.lead_expert, TERMS)
     post_update(proposal, proposal.lead_expert, "착수했습니다")

@@ -5,7 +5,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from app.ideas.operations import add_comment, withdraw_idea
 from app.search.query import search
@@ -150,13 +149,11 @@ def test_two_processes_indexing_at_once_lose_nothing(tmp_path):
 
 
 def test_proposals_are_searchable_by_type(client, db, create_user, create_idea):
-    from app.ideas.models import Idea
     from app.proposals.operations import adopt_idea, edit_proposal
 
-    idea = create_idea(title="공유 주차장 아이디어", summary="빈 주차면을 이웃과 나누어 쓰자는 제안입니다.")
-    db.session.execute(sa.update(Idea).where(Idea.id == idea.id).values(status="shortlisted"))
-    db.session.commit()
-    proposal = adopt_idea(db.session.get(Idea, idea.id), create_user(roles=["expert"]))
+    idea = create_idea(title="공유 주차장 아이디어", summary="빈 주차면을 이웃과 나누어 쓰자는 제안입니다.",
+                       status="shortlisted")
+    proposal = adopt_idea(idea, create_user(roles=["expert"]))
     edit_proposal(proposal, proposal.lead_expert, solution="주차면 센서와 예약 앱으로 야간 공유 주차를 실증합니다.")
     db.session.commit()
     found_proposals = client.get("/api/v1/search", query_string={"q": "센서", "type": "proposal"}).get_json()
@@ -164,3 +161,10 @@ def test_proposals_are_searchable_by_type(client, db, create_user, create_idea):
     assert client.get("/api/v1/search", query_string={"q": "센서"}).get_json()["total"] == 0  # ideas by default
     page = client.get("/search", query_string={"q": "센서", "type": "proposal"}).get_data(as_text=True)
     assert f"/proposals/{proposal.id}" in page and "작성 중" in page
+
+
+def test_an_adopted_idea_is_found_as_adopted(client, db, create_idea):
+    """Adoption moves the idea by compare-and-set (IDEA.move_if); the index follows it like any other move."""
+    idea = create_idea(title="공유 주차장 아이디어", status="adopted")
+    hits = client.get("/api/v1/search", query_string={"q": "주차장"}).get_json()["items"]
+    assert [(h["id"], h["status"]) for h in hits if h["type"] == "idea"] == [(idea.id, "adopted")]

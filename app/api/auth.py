@@ -1,18 +1,15 @@
-"""API authentication (bearer tokens or a CSRF-protected session), request bodies, idempotency."""
-import hashlib
-from functools import wraps
-
-import sqlalchemy as sa
-from flask import Response, g, make_response, request
+"""What every API module needs: authentication (a bearer token or a CSRF-protected session), the acting user,
+the request's JSON body, and rows named in the URL."""
+from flask import g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.api import bp
-from app.api.models import IdempotencyRecord
 from app.auth.operations import user_for_token
-from app.core.errors import Conflict, InvalidInput, NotAuthenticated
+from app.core.errors import InvalidInput, NotAuthenticated, NotFound
 from app.core.handlers import json_error
-from app.extensions import client_address, csrf, db
+from app.core.lookup import get_by_id
+from app.extensions import csrf
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -49,50 +46,10 @@ def json_body() -> dict:
     return data
 
 
-def idempotent(view):
-    """Honour an Idempotency-Key header: same key and body replay the first response; another body is a 409."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        key = request.headers.get("Idempotency-Key")
-        if not key:
-            return view(*args, **kwargs)
-        if len(key) > 200:
-            raise InvalidInput(_l("The Idempotency-Key is too long."), code="invalid_idempotency_key")
-        scope = f"user:{current_user.id}" if current_user.is_authenticated else f"addr:{client_address()}"
-        fingerprint = hashlib.sha256(
-            request.method.encode() + b" " + request.path.encode() + b"\n" + request.get_data()
-        ).hexdigest()
-        record = db.session.scalar(
-            sa.select(IdempotencyRecord).where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
-        )
-        if record is not None:
-            if record.fingerprint != fingerprint:
-                raise Conflict(_l("This Idempotency-Key was used with a different request."), code="idempotency_key_reused")
-            if record.status_code is None:
-                raise Conflict(_l("A request with this Idempotency-Key is still in progress."), code="idempotency_in_progress")
-            return Response(record.response_body, status=record.status_code, mimetype="application/json")
-        record = IdempotencyRecord(scope=scope, key=key, fingerprint=fingerprint)
-        db.session.add(record)
-        try:
-            db.session.commit()  # claim the key before acting, so a concurrent retry cannot act too
-        except sa.exc.IntegrityError:
-            db.session.rollback()
-            raise Conflict(_l("A request with this Idempotency-Key is still in progress."), code="idempotency_in_progress") from None
-        record_id = record.id
-        try:
-            response = view(*args, **kwargs)
-        except Exception:
-            db.session.rollback()
-            db.session.execute(sa.delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
-            db.session.commit()
-            raise
-        response = make_response(response)
-        db.session.execute(
-            sa.update(IdempotencyRecord).where(IdempotencyRecord.id == record_id)
-            .values(status_code=response.status_code, response_body=response.get_data(as_text=True))
-        )
-        db.session.commit()
-        return response
-
-    return wrapper
+def get_or_404(model, ident, code: str = "not_found", **belongs):
+    """The row with this id, or NotFound; also NotFound if it does not belong where the URL says
+    (`get_or_404(Milestone, mid, proposal_id=p.id)`)."""
+    row = get_by_id(model, ident)
+    if row is None or any(getattr(row, name) != value for name, value in belongs.items()):
+        raise NotFound(code=code)
+    return row

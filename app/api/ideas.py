@@ -1,25 +1,29 @@
-"""API: ideas, supports, comments."""
-import sqlalchemy as sa
+"""API: ideas, supports, comments, similar ideas, official answers, merging."""
 from flask import current_app, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.api import bp
-from app.api.auth import idempotent, json_body, require_user
-from app.api.serializers import comment_json, idea_json, page_json
-from app.core.errors import InvalidInput
+from app.api.auth import json_body, require_user
+from app.api.serializers import comment_json, idea_json, iso, page_json, user_public_json
+from app.core.errors import InvalidInput, NotFound
 from app.core.forms import api_form
+from app.core.idempotency import idempotent
+from app.core.lookup import get_by_id
 from app.core.pagination import page_args
 from app.core.security import user_key
 from app.extensions import db, limiter
-from app.ideas.forms import CommentForm, IdeaForm
-from app.ideas.models import Comment
+from app.ideas.forms import AnswerForm, CommentForm, IdeaForm, MergeForm
+from app.ideas.lifecycle import advance_idea, answer_idea, catch_up, merge_ideas
+from app.ideas.models import Idea
 from app.ideas.operations import (
     add_comment, create_idea, edit_idea, ensure_can_edit, support_idea, withdraw_idea, withdraw_support,
 )
-from app.ideas.queries import comments_query, get_visible_idea, ideas_query, supported_idea_ids
-from app.ideas.lifecycle import advance_idea, catch_up
+from app.ideas.queries import (
+    answer_of, answers_due_query, comments_query, get_visible_idea, ideas_query, supported_idea_ids,
+)
 from app.ideas.states import IdeaStatus
+from app.search.query import similar_ideas
 
 IDEA_FIELDS = ("title", "summary", "body", "category", "municipality")
 
@@ -139,3 +143,59 @@ def post_comment(idea_id):
     comment = add_comment(idea, user, form.body.data, form.parent_id.data)
     db.session.commit()
     return jsonify(comment_json(comment)), 201
+
+
+@bp.get("/ideas/<int:idea_id>/similar")
+def similar(idea_id):
+    """Ideas like this one, for spotting duplicates (the same list the idea's page shows)."""
+    idea = get_visible_idea(idea_id, current_user)
+    return jsonify({"items": similar_ideas(f"{idea.title} {idea.summary}", exclude_id=idea.id, limit=5,
+                                           title=idea.title, municipality=idea.municipality.code)})
+
+
+def answer_json(answer) -> dict:
+    """An official answer."""
+    return {"id": answer.id, "idea_id": answer.idea_id, "body": answer.body,
+            "author": user_public_json(answer.author), "created_at": iso(answer.created_at)}
+
+
+@bp.post("/ideas/<int:idea_id>/answer")
+def post_answer(idea_id):
+    """A steward's official answer `{body}`."""
+    user = require_user()
+    idea = get_visible_idea(idea_id, user)
+    form = api_form(AnswerForm, json_body())
+    created = answer_idea(idea, user, form.body.data)
+    db.session.commit()
+    return jsonify(answer_json(created)), 201
+
+
+@bp.get("/ideas/<int:idea_id>/answer")
+def get_answer(idea_id):
+    """The official answer, if there is one."""
+    row = answer_of(get_visible_idea(idea_id, current_user))
+    if row is None:
+        raise NotFound(_l("This idea has no official answer yet."), code="no_answer")
+    return jsonify(answer_json(row))
+
+
+@bp.post("/ideas/<int:idea_id>/merge")
+def merge(idea_id):
+    """A steward merges this idea into `{target_id}`."""
+    user = require_user()
+    idea = get_visible_idea(idea_id, user)
+    form = api_form(MergeForm, json_body())
+    target = get_by_id(Idea, form.target_id.data)
+    if target is None:
+        raise NotFound(_l("There is no such idea."), code="target_not_found")
+    merge_ideas(idea, target, user)
+    db.session.commit()
+    return jsonify(idea_json(target, viewer=user))
+
+
+@bp.get("/answers/due")
+def answers_due():
+    """Shortlisted ideas still waiting for their official answer, soonest due first."""
+    page, per_page = page_args()
+    pagination = db.paginate(answers_due_query(), page=page, per_page=per_page, error_out=False)
+    return jsonify(page_json([idea_json(i, full=False) for i in pagination.items], page, per_page, pagination.total))

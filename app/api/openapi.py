@@ -101,6 +101,27 @@ SCHEMAS = {
     "SupportState": {"type": "object", "properties": {"supported": {"type": "boolean"}, "support_count": {"type": "integer"}}},
     "CommentInput": {"type": "object", "required": ["body"], "properties": {
         "body": {"type": "string", "minLength": 1, "maxLength": 5000}, "parent_id": {"type": "integer", "nullable": True}}},
+    "Membership": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "confirmed": {"type": "boolean"},
+        "status": {"type": "string", "enum": ["pending", "confirmed", "declined"]}}},
+    "Reason": {"type": "object", "required": ["reason"], "properties": {
+        "reason": {"type": "string", "minLength": 1, "maxLength": 500}}},
+    "Notification": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "kind": {"type": "string"}, "message": {"type": "string"},
+        "subject_type": {"type": "string", "description": "idea, proposal, membership, ..."},
+        "subject_id": {"type": "integer"}, "link": {"type": "string", "nullable": True, "description": "absolute URL"},
+        "created_at": {"type": "string", "format": "date-time"}, "read": {"type": "boolean"}}},
+    "AuditEntry": {"type": "object", "properties": {
+        "id": {"type": "integer"},
+        "action": {"type": "string", "description": "<subject>.<verb or new state>, e.g. idea.shortlisted"},
+        "actor": {"allOf": [_ref("UserPublic")], "nullable": True,
+                  "description": "null when the platform's own rule acted (deadlines, thresholds)"},
+        "subject": {"type": "object", "properties": {
+            "type": {"type": "string"}, "id": {"type": "integer", "nullable": True},
+            "title": {"type": "string", "nullable": True}, "url": {"type": "string", "nullable": True}}},
+        "reason": {"type": "string", "nullable": True},
+        "data": {"type": "object", "description": "states, keys and numbers; never personal data"},
+        "created_at": {"type": "string", "format": "date-time"}}},
     "Comment": {"type": "object", "properties": {
         "id": {"type": "integer"}, "idea_id": {"type": "integer"}, "parent_id": {"type": "integer", "nullable": True},
         "author": _ref("UserPublic"), "body": {"type": "string"}, "body_html": {"type": "string"},
@@ -138,7 +159,8 @@ PATHS = {
     "/api/v1/ideas/{idea_id}/answer": {
         "get": _op("The official answer", schema=_ref("Answer"), params=[IDEA_ID], tags=["lifecycle"]),
         "post": _op("Publish the official answer (stewards)", "201", _ref("Answer"),
-                    {"type": "object", "required": ["body"], "properties": {"body": {"type": "string"}}},
+                    {"type": "object", "required": ["body"], "properties": {
+                        "body": {"type": "string", "minLength": 1, "maxLength": 20000, "description": "Markdown"}}},
                     [IDEA_ID], True, ["lifecycle"]),
     },
     "/api/v1/ideas/{idea_id}/merge": {"post": _op(
@@ -152,14 +174,20 @@ PATHS = {
     "/api/v1/parameters": {"get": _op("The lifecycle rules and their history", tags=["governance"])},
     "/api/v1/parameters/{key}": {"put": _op(
         "Change a rule (stewards)", body={"type": "object", "required": ["value", "reason"], "properties": {
-            "value": {"type": "integer"}, "reason": {"type": "string", "maxLength": 500}}},
+            "value": {"type": "integer"}, "reason": {"type": "string", "minLength": 1, "maxLength": 500}}},
         params=[{"name": "key", "in": "path", "required": True, "schema": {"type": "string", "enum": [
             "SHORTLIST_SUPPORTS", "SUPPORT_WINDOW_DAYS", "ANSWER_DUE_DAYS"]}}], auth=True, tags=["governance"])},
-    "/api/v1/me/notifications": {"get": _op("My notifications and the unread count", params=PAGE, auth=True,
+    "/api/v1/me/notifications": {"get": _op("My notifications and the unread count",
+                                            schema=_page_of("Notification"), params=PAGE, auth=True,
                                             tags=["notifications"])},
+    "/api/v1/audit": {"get": _op(
+        "The public log of decisions and transitions, newest first", schema=_page_of("AuditEntry"), params=[
+            _q("subject_type", description="idea, proposal, membership, expert_application, parameter, ..."),
+            _q("subject_id", {"type": "integer", "minimum": 1}), *PAGE], tags=["governance"])},
     "/api/v1/me/notifications/read": {"post": _op(
         "Mark one ({id}) or all notifications as read",
-        body={"type": "object", "properties": {"id": {"type": "integer"}}}, auth=True, tags=["notifications"])},
+        body={"type": "object", "properties": {"id": {"type": "integer", "minimum": 1}}}, auth=True,
+        tags=["notifications"])},
     "/api/v1/me/notification-settings": {"put": _op(
         "How notifications come by mail", body={"type": "object", "required": ["mode"], "properties": {
             "mode": {"type": "string", "enum": ["immediate", "daily", "off"]}}}, auth=True, tags=["notifications"])},
@@ -167,7 +195,8 @@ PATHS = {
         "Apply to be a verified expert", "201", body=_obj(fields="string", affiliation="string", evidence="string"),
         auth=True, tags=["experts"])},
     "/api/v1/experts/applications/{application_id}/decision": {"post": _op(
-        "Approve or decline (stewards)", body=_obj(approve="boolean", reason="string"),
+        "Approve or decline (stewards)", body={"type": "object", "required": ["approve", "reason"], "properties": {
+            "approve": {"type": "boolean"}, "reason": {"type": "string", "minLength": 1, "maxLength": 500}}},
         params=[_path("application_id")], auth=True, tags=["experts"])},
     "/api/v1/organizations": {
         "get": _op("Organizations", tags=["organizations"]),
@@ -175,9 +204,14 @@ PATHS = {
                     auth=True, tags=["organizations"]),
     },
     "/api/v1/organizations/{org_id}/memberships": {"post": _op(
-        "Ask to represent an organization", "201", params=[_path("org_id")], auth=True, tags=["organizations"])},
+        "Ask to represent an organization", "201", _ref("Membership"), params=[_path("org_id")], auth=True,
+        tags=["organizations"])},
     "/api/v1/memberships/{membership_id}/confirm": {"post": _op(
-        "Confirm a representative (stewards)", params=[_path("membership_id")], auth=True, tags=["organizations"])},
+        "Confirm a representative (stewards)", schema=_ref("Membership"), params=[_path("membership_id")], auth=True,
+        tags=["organizations"])},
+    "/api/v1/organizations/memberships/{membership_id}/decline": {"post": _op(
+        "Decline a request to represent an organization, saying why (stewards)", schema=_ref("Membership"),
+        body=_ref("Reason"), params=[_path("membership_id")], auth=True, tags=["organizations"])},
     "/api/v1/ideas/{idea_id}/adopt": {"post": _op(
         "Adopt a shortlisted idea (experts)", "201", _ref("Proposal"), params=[IDEA_ID], auth=True, tags=["proposals"])},
     "/api/v1/proposals": {"get": _op("Proposals", params=[_q("stage"), *PAGE], tags=["proposals"])},
@@ -199,33 +233,47 @@ PATHS = {
         tags=["proposals"])},
     "/api/v1/proposals/{proposal_id}/contributions": {"post": _op(
         "Record influence points (lead expert)", "201",
-        body=_obj(user_id="integer", kind="string", points="integer", description="string"),
+        body={"type": "object", "required": ["user_id", "kind", "points"], "properties": {
+            "user_id": {"type": "integer"}, "kind": {"type": "string"},
+            "points": {"type": "integer", "minimum": 1, "maximum": 1000},
+            "description": {"type": "string", "maxLength": 500}}},
         params=[PROPOSAL_ID], auth=True, tags=["proposals"])},
     "/api/v1/contributions/{contribution_id}/confirm": {"post": _op(
         "Confirm one's contribution", params=[_path("contribution_id")], auth=True, tags=["proposals"])},
     "/api/v1/proposals/{proposal_id}/transition": {"post": _op(
-        "Move to another stage", schema=_ref("Proposal"), body=_obj(to="string"), params=[PROPOSAL_ID], auth=True,
+        "Move to another stage", schema=_ref("Proposal"), body={"type": "object", "required": ["to"], "properties": {
+            "to": {"type": "string", "enum": ["drafting", "review", "funding", "testbed", "market", "closed"]}}},
+        params=[PROPOSAL_ID], auth=True,
         tags=["proposals"])},
     "/api/v1/proposals/{proposal_id}/team": {"post": _op(
         "Invite an organization or a person (lead expert)", "201",
         body=_obj(role="string", organization_id="integer", user_id="integer"), params=[PROPOSAL_ID], auth=True,
         tags=["proposals"])},
     "/api/v1/proposals/{proposal_id}/team/{member_id}/answer": {"post": _op(
-        "Accept or decline an invitation", body=_obj(accept="boolean"), params=[PROPOSAL_ID, _path("member_id")],
+        "Accept or decline an invitation", body={"type": "object", "required": ["accept"], "properties": {
+            "accept": {"type": "boolean"}}}, params=[PROPOSAL_ID, _path("member_id")],
         auth=True, tags=["proposals"])},
     "/api/v1/proposals/{proposal_id}/milestones": {"post": _op(
-        "Add a milestone", "201", body=_obj(title="string", due_on="string"), params=[PROPOSAL_ID], auth=True,
+        "Add a milestone", "201", body={"type": "object", "required": ["title", "due_on"], "properties": {
+            "title": {"type": "string", "minLength": 2, "maxLength": 200},
+            "due_on": {"type": "string", "format": "date", "description": "YYYY-MM-DD, today or later"}}},
+        params=[PROPOSAL_ID], auth=True,
         tags=["proposals"])},
     "/api/v1/proposals/{proposal_id}/milestones/{milestone_id}": {"patch": _op(
-        "Record a milestone's progress", body=_obj(status="string", evidence="string"),
+        "Record a milestone's progress", body={"type": "object", "required": ["status"], "properties": {
+            "status": {"type": "string", "enum": ["planned", "in_progress", "done", "missed"]},
+            "evidence": {"type": "string", "maxLength": 5000, "description": "required for done"}}},
         params=[PROPOSAL_ID, _path("milestone_id")], auth=True, tags=["proposals"])},
     "/api/v1/proposals/{proposal_id}/updates": {
         "get": _op("Progress updates", params=[PROPOSAL_ID], tags=["proposals"]),
-        "post": _op("Post an update (team)", "201", body=_obj(body="string"), params=[PROPOSAL_ID], auth=True,
-                    tags=["proposals"]),
+        "post": _op("Post an update (team)", "201", body={"type": "object", "required": ["body"], "properties": {
+            "body": {"type": "string", "minLength": 1, "maxLength": 20000, "description": "Markdown"}}},
+            params=[PROPOSAL_ID], auth=True, tags=["proposals"]),
     },
     "/api/v1/proposals/{proposal_id}/replications": {"post": _op(
-        "Ask to replicate in one's city", "201", body=_obj(organization_id="integer", note="string"),
+        "Ask to replicate in one's city", "201", body={
+            "type": "object", "required": ["organization_id"],
+            "properties": {"organization_id": {"type": "integer"}, "note": {"type": "string", "maxLength": 500}}},
         params=[PROPOSAL_ID], auth=True, tags=["proposals"])},
     "/api/v1/proposals/{proposal_id}/replications/{request_id}/accept": {"post": _op(
         "Accept a city (lead expert)", schema=_ref("Proposal"), params=[PROPOSAL_ID, _path("request_id")], auth=True,

@@ -84,6 +84,12 @@ def comment_json(comment) -> dict:
     }
 
 
+def org_json(org) -> dict:
+    """An organization."""
+    return {"id": org.id, "name": org.name, "kind": org.kind,
+            "municipality": ref_json(org.municipality) if org.municipality else None}
+
+
 def page_json(items, page: int, per_page: int, total: int) -> dict:
     """The list envelope."""
     return {"items": items, "page": page, "per_page": per_page, "total": total}

@@ -1,19 +1,18 @@
 """API: register, tokens, the current user, code lists."""
-import sqlalchemy as sa
 from flask import current_app, g, jsonify
 from flask_babel import lazy_gettext as _l
 
 from app.api import bp
-from app.api.auth import idempotent, json_body, require_user
+from app.api.auth import json_body, require_user
 from app.api.serializers import iso, me_json, ref_json
 from app.auth.forms import LoginForm, RegisterForm
 from app.auth.operations import authenticate, issue_token, register_user, send_verification_mail
-from app.auth.routes import login_failed
 from app.core.errors import NotAuthenticated
 from app.core.forms import api_form
-from app.core.security import login_account_key
+from app.core.idempotency import idempotent
+from app.core.security import login_account_key, login_failed
 from app.extensions import client_address, db, limiter
-from app.ideas.models import Category, Municipality
+from app.ideas.queries import reference_lists
 
 
 @bp.post("/users")
@@ -54,12 +53,12 @@ def me():
 @bp.get("/municipalities")
 def municipalities():
     """Gyeonggi's 31 cities and counties."""
-    rows = db.session.scalars(sa.select(Municipality).order_by(Municipality.name_ko))
+    _categories, rows = reference_lists()
     return jsonify({"items": [{**ref_json(m), "kind": m.kind} for m in rows]})
 
 
 @bp.get("/categories")
 def categories():
     """Idea categories."""
-    rows = db.session.scalars(sa.select(Category).order_by(Category.position))
+    rows, _municipalities = reference_lists()
     return jsonify({"items": [ref_json(c) for c in rows]})

@@ -8,13 +8,8 @@ from app.auth.forms import LoginForm, RegisterPageForm, ResendForm
 from app.auth.operations import authenticate, register_user, send_verification_mail, verify_email
 from app.core.errors import DomainError
 from app.core.forms import ActionForm
-from app.core.security import login_account_key
+from app.core.security import login_account_key, login_failed
 from app.extensions import client_address, db, limiter
-
-
-def login_failed(_response) -> bool:
-    """Count a request against the failed-login limits only when it failed."""
-    return bool(g.get("login_failed"))
 
 
 def _safe_next(target: str | None) -> str:

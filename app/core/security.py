@@ -1,7 +1,7 @@
 """Roles, security headers and rate-limit keys."""
 import enum
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_login import current_user
 
 from app.extensions import client_address
@@ -61,3 +61,8 @@ def login_account_key() -> str:
     data = request.get_json(silent=True) if request.is_json else request.form
     email = (data or {}).get("email") if isinstance(data, dict) or hasattr(data, "get") else None
     return f"login-account:{str(email or '').strip().lower()}"
+
+
+def login_failed(_response) -> bool:
+    """Count a request against the failed-login limits only when it failed (the view sets `g.login_failed`)."""
+    return bool(g.get("login_failed"))

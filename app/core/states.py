@@ -45,11 +45,14 @@ class Machine:
     attr: str = "status"
     #: a named signal to send, besides `moved`, when a move ends in a given state
     events: dict = field(default_factory=dict)
+    #: the states a new row may be created in (default: the first declared)
+    initial: tuple = ()
     #: the blinker signal sent after every move (sender: the object; frm, to, actor, reason)
     moved: object = field(init=False)
 
     def __post_init__(self):
         self.moved = _signals.signal(f"{self.name}-moved")
+        self.initial = tuple(self.initial) or (next(iter(self.states)),)
         missing = set(self.states) - set(self.labels)
         if missing:
             raise ValueError(f"{self.name}: states without a label: {missing}")

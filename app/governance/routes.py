@@ -3,28 +3,17 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField
-from wtforms.validators import DataRequired, Length
 
 from app.core.audit import describe, events_query, subject_labels
-from app.core.forms import strip
 from app.core.pagination import page_args
 from app.core.parameters import SPECS, get_parameter
 from app.core.web import attempt
 from app.extensions import db
 from app.governance import bp
+from app.governance.forms import ParameterForm
 from app.governance.operations import parameter_history, set_parameter
 
 audit_bp = Blueprint("audit", __name__)
-
-
-class ParameterForm(FlaskForm):
-    """One parameter's new value and the reason for the change."""
-
-    value = IntegerField(_l("New value"), validators=[DataRequired(_l("Enter a number."))])
-    reason = StringField(_l("Why (shown publicly)"), filters=[strip], validators=[
-        DataRequired(_l("Say why the rule changes.")), Length(max=500, message=_l("Use at most %(max)d characters."))])
 
 
 @bp.route("/settings", methods=["GET", "POST"])

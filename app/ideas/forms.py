@@ -52,3 +52,9 @@ class AnswerForm(FlaskForm):
 
     body = TextAreaField(_l("Official answer (Markdown)"), filters=[strip], validators=[
         DataRequired(_l("Write the answer first.")), Length(min=1, max=20000, message=LENGTH_MSG)])
+
+
+class MergeForm(FlaskForm):
+    """A steward merges a duplicate into another idea, named by its number."""
+
+    target_id = IntegerField(validators=[DataRequired(_l("Give the number of an existing idea to merge into."))])

@@ -63,6 +63,7 @@ class Idea(db.Model):
         sa.Index("ix_ideas_status_deadline", "status", "support_deadline_at"),
         sa.Index("ix_ideas_status_answer_due", "status", "answer_due_at"),
         sa.CheckConstraint("merged_into_id IS NULL OR merged_into_id <> id", name="not_merged_into_self"),
+        sa.CheckConstraint("status <> 'merged' OR merged_into_id IS NOT NULL", name="merged_has_target"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

@@ -25,8 +25,9 @@ def hot_value(support_count: int, epoch_seconds: float) -> float:
 
 
 def create_idea(author, *, title: str, summary: str, body: str, category: str, municipality: str,
-                now=None) -> Idea:
-    """Post a new open idea; only verified, unrestricted users may. (`now`: for imports and demo data.)"""
+                now=None, draft: bool = False) -> Idea:
+    """Post a new open idea, or save a draft only its author sees; only verified, unrestricted users may.
+    (`now`: for imports and demo data.) A draft's support window starts when it is published."""
     if not author.can_participate():
         raise PermissionDenied(_l("Verify your email address before posting an idea."), code="not_verified")
     now = now or utcnow()
@@ -37,15 +38,24 @@ def create_idea(author, *, title: str, summary: str, body: str, category: str, m
         body=body,
         category=by_code(Category, category, "category"),
         municipality=municipality_by_code(municipality),
-        status=IdeaStatus.OPEN.value,
+        status=(IdeaStatus.DRAFT if draft else IdeaStatus.OPEN).value,
         created_at=now,
-        support_deadline_at=support_deadline(now),
+        support_deadline_at=None if draft else support_deadline(now),
         hot_score=hot_value(0, now.timestamp()),
     )
     db.session.add(idea)
     db.session.flush()
-    idea_posted.send(idea, actor=author)
+    if not draft:
+        idea_posted.send(idea, actor=author)
     return idea
+
+
+def publish_idea(idea: Idea, user, now=None) -> None:
+    """The author publishes a draft: it opens to supports from now, with a fresh deadline."""
+    now = now or utcnow()
+    IDEA.move(idea, IdeaStatus.OPEN, user, values={
+        "created_at": now, "support_deadline_at": support_deadline(now), "hot_score": hot_value(0, now.timestamp())})
+    idea_posted.send(idea, actor=user)
 
 
 def ensure_can_edit(idea: Idea, user) -> None:

@@ -53,6 +53,8 @@ def favicon():
 def index():
     """Browse ideas: sort by hot, new or top; filter by status, category, municipality."""
     args = {k: request.args.get(k) or None for k in ("status", "category", "municipality", "q")}
+    if (args["q"] or "").strip():  # words go to the one Korean-aware search, keeping the filters
+        return redirect(url_for("search.index", type="idea", **{k: v for k, v in args.items() if v}))
     sort = request.args.get("sort", "hot")
     catch_up()
     page, per_page = page_args(current_app.config["IDEAS_PER_PAGE"])
@@ -138,10 +140,13 @@ def answer(idea_id):
 def merge(idea_id):
     """A steward merges this idea into another (`target_id`)."""
     idea = _idea_or_404(idea_id)
-    raw = request.form.get("target_id", "")
-    target = get_by_id(Idea, int(raw)) if raw.isdigit() else None
+    raw = request.form.get("target_id", "").strip().lstrip("#")
+    if not raw.isdigit():
+        flash(_("Give the number of the idea to merge into, in digits (e.g. 201)."), "error")
+        return redirect(url_for("ideas.show", idea_id=idea.id))
+    target = get_by_id(Idea, int(raw)) if len(raw) < 11 else None
     if target is None:
-        flash(_("Give the number of an existing idea to merge into."), "error")
+        flash(_("There is no idea number %(num)s. Check the number on the idea's page.", num=raw), "error")
         return redirect(url_for("ideas.show", idea_id=idea.id))
     if attempt(lambda: merge_ideas(idea, target, current_user), _("The ideas are merged; both authors are told."),
                form=ActionForm()):
@@ -155,7 +160,10 @@ def edit(idea_id):
     """Edit one's idea until the first support."""
     idea = _idea_or_404(idea_id)
     if not idea.can_edit(current_user):
-        abort(403)
+        if current_user.id != idea.author_id:
+            abort(403)
+        flash(_why_not_editable(idea), "error")
+        return redirect(url_for("ideas.show", idea_id=idea.id))
     form = IdeaForm(data=None if request.method == "POST" else {
         "title": idea.title, "summary": idea.summary, "body": idea.body,
         "category": idea.category.code, "municipality": idea.municipality.code,
@@ -164,6 +172,16 @@ def edit(idea_id):
                form=form, redirecting=False):
         return redirect(url_for("ideas.show", idea_id=idea.id))
     return render_template("ideas/form.html", form=form, idea=idea), 200 if not form.errors else 400
+
+
+def _why_not_editable(idea) -> str:
+    """Why the author can no longer edit the idea, in words they can act on."""
+    if idea.support_count > 0:
+        return _("Your idea can no longer be edited: people have supported it as it is. "
+                 "Add what is new in a comment instead.")
+    if idea.status not in (IdeaStatus.DRAFT.value, IdeaStatus.OPEN.value):
+        return _("Your idea can no longer be edited: its status is “%(status)s”.", status=idea.status_label)
+    return _("Your account cannot edit ideas at the moment.")
 
 
 @bp.route("/ideas/<int:idea_id>/withdraw", methods=["POST"])

@@ -77,7 +77,8 @@ IDEA = Machine("idea", IdeaStatus, {
 }, LABELS, events={
     S.SHORTLISTED: signals.idea_shortlisted, S.ARCHIVED: signals.idea_archived,
     S.WITHDRAWN: signals.idea_withdrawn, S.MERGED: signals.idea_merged, S.ADOPTED: signals.idea_adopted,
-})
+    S.OPEN: signals.idea_published,
+}, initial=(S.DRAFT, S.OPEN))
 
 #: states in which the discussion is open
 COMMENTABLE = frozenset({S.OPEN, S.SHORTLISTED, S.ADOPTED})

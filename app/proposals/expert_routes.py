@@ -1,13 +1,15 @@
-"""Pages for experts and organizations: applying, stewards' review, the adoption dashboard, memberships."""
+"""Pages for experts and organizations: applying, stewards' review, the adoption dashboard, memberships,
+and the name lookups behind the team and contribution pickers."""
 import sqlalchemy as sa
-from flask import abort, redirect, render_template, url_for
+from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core.forms import ActionForm
 from app.core.lookup import get_by_id
+from app.core.security import user_key
 from app.core.web import attempt, found
-from app.extensions import db
+from app.extensions import db, limiter
 from app.ideas.models import Idea
 from app.ideas.states import IdeaStatus
 from app.proposals import bp
@@ -16,6 +18,7 @@ from app.proposals.experts import (
     request_membership,
 )
 from app.proposals.forms import DecisionForm, ExpertApplicationForm, OrganizationForm
+from app.proposals.lookups import find_organizations, find_people
 from app.proposals.models import ExpertApplication, Membership, Organization, Proposal
 from app.proposals.queries import (
     applications_of, decided_applications, invitations_for, pending_applications, pending_memberships,
@@ -136,3 +139,19 @@ def decline(membership_id):
     attempt(lambda: decline_membership(membership, current_user, form.reason.data),
             _("The decision is recorded."), form=form)
     return redirect(url_for("proposals.applications"))
+
+
+@bp.route("/organizations/lookup")
+@login_required
+@limiter.limit("120 per minute", key_func=user_key)
+def organization_lookup():
+    """Organizations whose name contains `q`, as JSON ({"items": [{"id", "name", "detail"}]}) for the pickers."""
+    return jsonify({"items": find_organizations(request.args.get("q", ""))})
+
+
+@bp.route("/people/lookup")
+@login_required
+@limiter.limit("120 per minute", key_func=user_key)
+def people_lookup():
+    """People whose display name contains `q`, as JSON: id, name and a hint, never an email."""
+    return jsonify({"items": find_people(request.args.get("q", ""))})

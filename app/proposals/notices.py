@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from app.core.audit import register_subject
 from app.core.notices import register_notice
 from app.extensions import db
-from app.ideas.signals import idea_page
+from app.ideas.signals import idea_page, sitemap_pages
 
 
 def _idea_link(idea_id: int, data: dict) -> str:
@@ -76,3 +76,15 @@ def _proposal_on_idea_page(idea, viewer=None) -> dict:
     from app.proposals.queries import proposal_of_idea
 
     return {"proposal": proposal_of_idea(idea.id)} if idea.status == "adopted" else {}
+
+
+@sitemap_pages.connect
+def _proposals_in_sitemap(_sender, limit: int = 0) -> dict:
+    """Every proposal page, newest first, in one query."""
+    from app.proposals.models import Proposal
+
+    rows = db.session.execute(sa.select(Proposal.id, sa.func.coalesce(Proposal.updated_at, Proposal.created_at))
+                              .order_by(Proposal.id.desc()).limit(max(limit, 0))).all()
+    pages = [(url_for("proposals.index", _external=True), None)]
+    pages += [(url_for("proposals.show", proposal_id=ident, _external=True), changed) for ident, changed in rows]
+    return {"proposals": pages[:max(limit, 0)]}

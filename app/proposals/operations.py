@@ -1,4 +1,5 @@
 """Proposal verbs: adopt, edit, move through stages, build the team, plan, report, replicate."""
+import re
 from datetime import date
 
 import sqlalchemy as sa
@@ -34,7 +35,8 @@ def adopt_idea(idea: Idea, expert) -> Proposal:
     if not IDEA.move_if(idea, IdeaStatus.ADOPTED, expert):
         raise Conflict(_l("Another expert has already adopted this idea."), code="already_adopted")
     now = utcnow()
-    proposal = Proposal(idea_id=idea.id, lead_expert_id=expert.id, title=idea.title, problem=idea.body,
+    problem, solution = starting_text(idea)
+    proposal = Proposal(idea_id=idea.id, lead_expert_id=expert.id, title=idea.title, problem=problem, solution=solution,
                         municipality_id=idea.municipality_id, created_at=now, stage=Stage.DRAFTING.value,
                         budget_amount=0)
     db.session.add(proposal)
@@ -44,6 +46,28 @@ def adopt_idea(idea: Idea, expert) -> Proposal:
     audit.record(expert, "proposal.adopted", proposal, data={"idea_id": idea.id, "to": Stage.DRAFTING.value}, at=now)
     db.session.flush()
     return proposal
+
+
+#: headings an idea's body uses for its parts (the idea form asks for "the problem, the idea, who benefits")
+PROBLEM_HEADINGS = {"문제", "문제점", "현황", "problem", "the problem"}
+SOLUTION_HEADINGS = {"제안", "해결", "해결책", "해결 방안", "아이디어", "solution", "the idea", "idea", "proposal"}
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+def _sections(body: str) -> dict[str, str]:
+    """The text under each Markdown heading of `body`, by the heading's words in lower case."""
+    marks = list(_HEADING.finditer(body or ""))
+    return {m.group(1).strip().rstrip(":").lower(): body[m.end():marks[i + 1].start() if i + 1 < len(marks) else None].strip()
+            for i, m in enumerate(marks)}
+
+
+def starting_text(idea: Idea) -> tuple[str, str]:
+    """The proposal's first problem and solution, each from the idea once: its "problem" and "proposal" parts
+    when the body has them, else the summary as the problem (the idea's page keeps the whole text)."""
+    parts = _sections(idea.body)
+    problem = next((text for name, text in parts.items() if name in PROBLEM_HEADINGS and text), "")
+    solution = next((text for name, text in parts.items() if name in SOLUTION_HEADINGS and text), "")
+    return (problem or idea.summary), solution
 
 
 #: ten trillion won: more than any testbed, less than the database's 64-bit integers
@@ -74,9 +98,8 @@ def transition_proposal(proposal: Proposal, user, to: str, reason: str | None = 
     except ValueError:
         msg = _l("Unknown stage.")
         raise InvalidInput(msg, code="invalid_stage", fields={"to": [str(msg)]}) from None
-    if target == Stage.FUNDING and proposal.stage == Stage.REVIEW.value:
-        proposal.review_approved_at = utcnow()
-    PROPOSAL.move(proposal, target, user, reason=reason)
+    approved = target == Stage.FUNDING and proposal.stage == Stage.REVIEW.value
+    PROPOSAL.move(proposal, target, user, reason=reason, values={"review_approved_at": utcnow()} if approved else None)
 
 
 def invite_member(proposal: Proposal, lead, *, role: str, organization: Organization | None = None,

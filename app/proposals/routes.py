@@ -1,5 +1,4 @@
 """Proposal pages: the list, a proposal, adoption, and the lead expert's workspace (one verb per URL)."""
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -14,6 +13,7 @@ from app.ideas.models import Idea
 from app.ideas.queries import reference_lists
 from app.proposals import bp
 from app.proposals.forms import ContributionForm, InviteForm, MilestoneForm, ProposalForm, ShareTermsForm, UpdateForm
+from app.proposals.lookups import organization_named, people_named
 from app.proposals.models import Contribution, Milestone, Organization, Proposal, ReplicationRequest, ShareTerms, TeamMember
 from app.proposals.operations import (
     accept_replication, add_milestone, adopt_idea, answer_invitation, edit_proposal, invite_member, post_update,
@@ -82,10 +82,11 @@ def show(proposal_id):
     contributions = contributions_of(proposal)
     confirmed_total = sum(points for _uid, _name, points in contributors)
     pending_shares = {c.id: 100 * c.points / (confirmed_total + c.points) for c in contributions if not c.confirmed_at}
+    events = timeline(proposal)
     context = {
         "proposal": proposal, "team": team_of(proposal), "terms": terms, "contributors": contributors,
         "cities": running_cities(proposal), "milestones": milestones_of(proposal), "updates": updates_of(proposal),
-        "events": timeline(proposal), "contributions": contributions, "pending_shares": pending_shares,
+        "events": events, "contributions": contributions, "pending_shares": pending_shares,
         "replications": open_replications(proposal),
         "example": worked_example(shown_terms, EXAMPLE_REVENUE, contributors), "shown_terms": shown_terms,
         "example_revenue": EXAMPLE_REVENUE, "lead": lead, "team_member": proposal.can_post_update(current_user),
@@ -96,9 +97,28 @@ def show(proposal_id):
                    "kinds": CONTRIBUTION_KINDS, "org_kinds": ORG_KINDS, "milestones": MILESTONE_STATUSES},
         "form": ActionForm(), "proposal_form": ProposalForm(data=_proposal_values(proposal)),
         "invite_form": InviteForm(), "milestone_form": MilestoneForm(), "update_form": UpdateForm(),
-        "contribution_form": ContributionForm(), "terms_form": ShareTermsForm(obj=shown_terms),
+        "contribution_form": ContributionForm(), "terms_form": ShareTermsForm(data=ShareTermsForm.values_of(shown_terms)),
+        "stepper": _stepper(proposal, events),
     }
     return render_template("proposals/show.html", **context)
+
+
+#: the way a proposal goes when all is well; closing can happen at any of them
+PATH = (Stage.DRAFTING, Stage.REVIEW, Stage.FUNDING, Stage.TESTBED, Stage.MARKET)
+
+
+def _stepper(proposal: Proposal, events) -> list[dict]:
+    """The stages along the path, each done, current or ahead; a closed proposal shows where it stopped."""
+    closed = proposal.stage == Stage.CLOSED.value
+    if closed:
+        moves = [e.data.get("from") for e in events if (e.data or {}).get("to") == Stage.CLOSED.value]
+        reached = moves[-1] if moves and moves[-1] in {s.value for s in PATH} else Stage.DRAFTING.value
+    else:
+        reached = proposal.stage
+    at = [s.value for s in PATH].index(reached)
+    here = "stopped" if closed else "current"
+    return [{"value": s.value, "label": LABELS[s], "state": "done" if i < at else here if i == at else "ahead"}
+            for i, s in enumerate(PATH)]
 
 
 def _proposal_values(proposal: Proposal) -> dict:
@@ -130,19 +150,36 @@ def transition(proposal_id):
     return _back(proposal, "timeline")
 
 
+def _picked(model, ident, name, named):
+    """The row the picker chose (its id), or the one row with exactly the typed name (a form sent without a
+    script); None, after saying why, when there is no such row or several share the name."""
+    if ident:
+        row = get_by_id(model, ident)
+    else:
+        rows = named(name)
+        if len(rows) > 1:
+            flash(_("Several are called “%(name)s”: type more of the name and choose one from the list.", name=name),
+                  "error")
+            return None
+        row = rows[0] if rows else None
+    if row is None:
+        flash(_("There is no such organization or person."), "error")
+    return row
+
+
 @bp.route("/proposals/<int:proposal_id>/team", methods=["POST"])
 @login_required
 def invite(proposal_id):
-    """The lead expert invites an organization (by number) or a person (by email)."""
+    """The lead expert invites an organization or a person, chosen by name."""
     proposal = _proposal_or_404(proposal_id)
     form = InviteForm()
     org = person = None
     if form.validate_on_submit():
-        org = get_by_id(Organization, form.organization_id.data) if form.organization_id.data else None
-        person = (db.session.scalar(sa.select(User).where(User.email == form.email.data.lower()))
-                  if form.email.data else None)
-        if (form.organization_id.data and org is None) or (form.email.data and person is None):
-            flash(_("There is no such organization or person."), "error")
+        if form.organization_id.data or form.organization.data:
+            org = _picked(Organization, form.organization_id.data, form.organization.data, organization_named)
+        else:
+            person = _picked(User, form.user_id.data, form.person.data, people_named)
+        if org is None and person is None:
             return _back(proposal, "team")
     attempt(lambda: invite_member(proposal, current_user, role=form.role.data, organization=org, user=person),
             _("The invitation is sent; they join when they accept."), form=form)
@@ -212,9 +249,8 @@ def contribution(proposal_id):
     form = ContributionForm()
     person = None
     if form.validate_on_submit():
-        person = db.session.scalar(sa.select(User).where(User.email == form.email.data.lower()))
+        person = _picked(User, form.user_id.data, form.person.data, people_named)
         if person is None:
-            flash(_("There is no such organization or person."), "error")
             return _back(proposal, "contributions")
     attempt(lambda: record_contribution(proposal, current_user, person, kind=form.kind.data, points=form.points.data,
                                         description=form.description.data),
@@ -238,8 +274,7 @@ def share_terms(proposal_id):
     """The lead expert saves the share terms."""
     proposal = _proposal_or_404(proposal_id)
     form = ShareTermsForm()
-    attempt(lambda: set_share_terms(proposal, current_user, {name: field.data for name, field in form._fields.items()
-                                                            if name != "csrf_token"}),
+    attempt(lambda: set_share_terms(proposal, current_user, form.basis_points()),
             _("The share terms are saved."), form=form)
     return _back(proposal, "terms")
 

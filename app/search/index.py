@@ -18,7 +18,7 @@ from whoosh.fields import DATETIME, ID, NUMERIC, TEXT, Schema
 
 from app.core.markdown import plain_text
 from app.extensions import db
-from app.search.analyzer import korean_analyzer
+from app.search.analyzer import korean_analyzer, place_analyzer, syllable_pair_analyzer
 
 log = logging.getLogger(__name__)
 PENDING = "gops_search_pending"
@@ -33,7 +33,7 @@ _local = threading.local()
 
 
 def make_schema() -> Schema:
-    """Fields: title boosted, then summary, body and comments; facets as IDs."""
+    """Fields: title boosted, then summary, body, comments and the place's names; facets as IDs."""
     analyzer = korean_analyzer()
     return Schema(
         key=ID(stored=True, unique=True),
@@ -44,6 +44,10 @@ def make_schema() -> Schema:
         summary=TEXT(analyzer=analyzer, stored=True, field_boost=1.5, chars=True),
         body=TEXT(analyzer=analyzer, stored=True, chars=True),
         comments=TEXT(analyzer=analyzer),
+        # the city's names in every form people type: 용인시, 용인, Yongin, Yongin-si
+        place=TEXT(analyzer=place_analyzer(), phrase=False),
+        # syllable pairs of the title's nouns, for similar ideas only
+        title_pairs=TEXT(analyzer=syllable_pair_analyzer(), phrase=False),
         category=ID(stored=True, sortable=True),
         municipality=ID(stored=True, sortable=True),
         status=ID(stored=True, sortable=True),
@@ -62,10 +66,23 @@ def get_index(directory: str | None = None):
             if ix is None:
                 os.makedirs(directory, exist_ok=True)
                 if whoosh_index.exists_in(directory):
-                    ix = whoosh_index.open_dir(directory)
+                    ix = _add_missing_fields(whoosh_index.open_dir(directory))
                 else:
                     ix = whoosh_index.create_in(directory, make_schema())
                 _indexes[directory] = ix
+    return ix
+
+
+def _add_missing_fields(ix):
+    """An index made by an older release gets the fields added since; documents get them when reindexed."""
+    schema = make_schema()
+    missing = [name for name in schema.names() if name not in ix.schema]
+    if missing:
+        w = writer(ix)
+        for name in missing:
+            w.add_field(name, schema[name])
+        w.commit()
+        log.warning("search index: added fields %s; run `flask search reindex` to fill them", ", ".join(missing))
     return ix
 
 
@@ -101,11 +118,22 @@ def writer(ix=None):
     return (ix or get_index()).writer(timeout=WRITE_TIMEOUT, delay=0.05)
 
 
+def place_names(municipality) -> str:
+    """A city's names as people type them, "|" between: 용인시|용인|Yongin|Yongin-si."""
+    names = [municipality.name_ko]
+    if len(municipality.name_ko) > 2 and municipality.name_ko[-1] in "시군":
+        names.append(municipality.name_ko[:-1])
+    english = municipality.name_en.removesuffix(" County")
+    names += [municipality.name_en, f"{english}-{'gun' if municipality.kind == 'county' else 'si'}"]
+    return "|".join(dict.fromkeys(names))
+
+
 def idea_document(idea, comments_text: str) -> dict:
     """The document for one idea."""
     return {
         "key": f"idea:{idea.id}", "type": "idea", "id": idea.id,
         "title": idea.title, "summary": idea.summary, "body": plain_text(idea.body), "comments": comments_text,
+        "place": place_names(idea.municipality), "title_pairs": idea.title,
         "category": idea.category.code, "municipality": idea.municipality.code, "status": idea.status,
         "created": idea.created_at.replace(tzinfo=None), "support_count": idea.support_count,
     }
@@ -117,7 +145,8 @@ def proposal_document(proposal) -> dict:
         "key": f"proposal:{proposal.id}", "type": "proposal", "id": proposal.id,
         "title": proposal.title, "summary": proposal.site or proposal.idea.summary,
         "body": plain_text("\n\n".join(filter(None, (proposal.problem, proposal.solution, proposal.expected_impact)))),
-        "comments": "", "category": proposal.idea.category.code, "municipality": proposal.municipality.code,
+        "comments": "", "place": place_names(proposal.municipality), "title_pairs": proposal.title,
+        "category": proposal.idea.category.code, "municipality": proposal.municipality.code,
         "status": proposal.stage, "created": proposal.created_at.replace(tzinfo=None),
         "support_count": proposal.idea.support_count,
     }
@@ -203,6 +232,11 @@ def _everything():
 def mark_for_indexing(*idea_ids: int) -> None:
     """Ask for these ideas to be reindexed when the current transaction commits."""
     db.session.info.setdefault(PENDING, set()).update(idea_ids)
+
+
+def mark_proposals_for_indexing(*proposal_ids: int) -> None:
+    """Ask for these proposals to be reindexed when the current transaction commits."""
+    db.session.info.setdefault(PENDING_PROPOSALS, set()).update(proposal_ids)
 
 
 _hooks_installed = False

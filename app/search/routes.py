@@ -1,7 +1,7 @@
 """Search pages: /search, and the similar-ideas lookup the idea form calls while typing."""
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, render_template, request
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, ngettext
 
 from app.core.errors import DomainError
 from app.core.pagination import page_args
@@ -21,7 +21,7 @@ def search_filters() -> dict:
 @bp.route("/search")
 def index():
     """Full-text search over ideas with facets."""
-    from app.search.query import search
+    from app.search.query import live_support_counts, search
 
     q = (request.args.get("q") or "").strip()
     kind = request.args.get("type", "idea")
@@ -33,6 +33,8 @@ def index():
     except DomainError as exc:
         return render_template("errors/error.html", message=exc.message, status=400), 400
     results = search(q, type=kind, filters=filters, page=page, per_page=per_page) if q else None
+    if results:
+        live_support_counts(results.items)  # the index's counts are stale: a support never reindexes
     categories = {c.code: c for c in db.session.scalars(sa.select(Category))}
     municipalities = {m.code: m for m in db.session.scalars(sa.select(Municipality))}
     pages = (results.total + per_page - 1) // per_page if results else 0
@@ -45,8 +47,18 @@ def index():
 @bp.route("/ideas/similar")
 @limiter.limit("60 per minute")
 def similar():
-    """Ideas like the text being typed (title and summary), as JSON for the idea form."""
+    """Ideas like the one being typed (title, summary and the chosen city), as JSON for the idea form.
+
+    Each item carries its labels ("지지 16", "공개") so the script shows words, not bare numbers.
+    """
     from app.search.query import similar_ideas
 
-    text = " ".join(request.args.get(k, "") for k in ("title", "summary"))[:1000]
-    return jsonify({"items": similar_ideas(text, limit=5) if text.strip() else []})
+    title, summary = request.args.get("title", "")[:200], request.args.get("summary", "")[:800]
+    municipality = request.args.get("municipality", "")[:40] or None
+    text = f"{title} {summary}"
+    items = similar_ideas(text, limit=5, title=title, municipality=municipality) if text.strip() else []
+    for item in items:
+        status = IdeaStatus(item["status"])
+        item["status_label"] = str(LABELS[status])
+        item["support_label"] = ngettext("%(num)d support", "%(num)d supports", item["support_count"])
+    return jsonify({"items": items})

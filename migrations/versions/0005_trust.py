@@ -20,6 +20,9 @@ def upgrade():
     op.execute("UPDATE contributions SET points = 1000 WHERE points > 1000")
     with op.batch_alter_table('contributions', schema=None) as batch_op:
         batch_op.create_check_constraint('points_capped', "points <= 1000")
+    # A merged idea always says where it went.
+    with op.batch_alter_table('ideas', schema=None) as batch_op:
+        batch_op.create_check_constraint('merged_has_target', "status <> 'merged' OR merged_into_id IS NOT NULL")
     op.create_table('follows',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('idea_id', sa.Integer(), nullable=False),
@@ -36,5 +39,7 @@ def upgrade():
 
 def downgrade():
     op.drop_table('follows')
+    with op.batch_alter_table('ideas', schema=None) as batch_op:
+        batch_op.drop_constraint('ck_ideas_merged_has_target', type_='check')
     with op.batch_alter_table('contributions', schema=None) as batch_op:
         batch_op.drop_constraint('ck_contributions_points_capped', type_='check')
