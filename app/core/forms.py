@@ -1,7 +1,8 @@
 """Form helpers shared by pages and the JSON API."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, ValidationError
+from wtforms import BooleanField, DateField, DateTimeField, IntegerField, ValidationError
+from wtforms.csrf.core import CSRFTokenField
 
 from app.core.errors import InvalidInput
 
@@ -87,11 +88,26 @@ def api_form(form_class, payload, **kwargs):
     if wrong:
         raise InvalidInput(_l("Some fields have the wrong type."), code="invalid_type", fields=wrong)
     form.process(formdata=None, data={k: v for k, v in payload.items() if k in form._fields})
+    for name, field in form._fields.items():
+        _as_sent(field, payload.get(name), name in payload)
     if not form.validate():
         err = InvalidInput(_l("Some fields are not valid."), code="validation_failed", fields=form_errors(form))
         err.status = 422
         raise err
     return form
+
+
+def _as_sent(field, value, present: bool) -> None:
+    """Make a field look as a browser would have sent it, so Optional, InputRequired and DateField behave the
+    same for JSON as for forms: `raw_data` is what was sent, and dates are parsed from their text."""
+    if isinstance(field, CSRFTokenField):
+        return
+    field.raw_data = [value] if present and value is not None else []
+    if isinstance(field, DateField | DateTimeField) and isinstance(value, str):
+        try:
+            field.process_formdata([value])
+        except ValueError as exc:
+            field.process_errors.append(exc.args[0])
 
 
 def form_errors(form) -> dict[str, list[str]]:
