@@ -8,7 +8,7 @@ from app.api.auth import json_body, require_user
 from app.api.serializers import comment_json, idea_json, iso, page_json, user_public_json
 from app.core.errors import InvalidInput, NotFound
 from app.core.forms import api_form
-from app.core.idempotency import idempotent
+from app.core.idempotency import commit, idempotent
 from app.core.lookup import get_by_id
 from app.core.pagination import page_args
 from app.core.security import user_key
@@ -55,7 +55,7 @@ def post_idea():
     user = require_user()
     form = api_form(IdeaForm, json_body())
     idea = create_idea(user, **{k: getattr(form, k).data for k in IDEA_FIELDS})
-    db.session.commit()
+    commit()
     response = jsonify(idea_json(idea, viewer=user, supported=False))
     response.headers["Location"] = url_for("api.get_idea", idea_id=idea.id)
     return response, 201
@@ -141,7 +141,7 @@ def post_comment(idea_id):
     idea = get_visible_idea(idea_id, user)
     form = api_form(CommentForm, json_body())
     comment = add_comment(idea, user, form.body.data, form.parent_id.data)
-    db.session.commit()
+    commit()
     return jsonify(comment_json(comment)), 201
 
 

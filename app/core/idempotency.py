@@ -5,7 +5,7 @@ from functools import wraps
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Response, make_response, request
+from flask import Response, g, make_response, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -36,14 +36,39 @@ class IdempotencyRecord(db.Model):
 
 
 def _in_progress() -> Conflict:
+    """Another request with the key committed something other than its response (should not happen)."""
     return Conflict(_l("A request with this Idempotency-Key is still in progress."), code="idempotency_in_progress")
+
+
+def commit() -> None:
+    """Commit the request's work, or, under an Idempotency-Key, only flush it: the key's record and the
+    effect are then committed together with the stored response, so a retry always finds one or neither."""
+    if g.get("_idempotency_deferred"):
+        db.session.flush()
+    else:
+        db.session.commit()
+        _run_after_commit()
+
+
+def after_commit(action) -> None:
+    """Run `action()` once the request's work is committed (mail, for example), never before."""
+    g.setdefault("_after_commit", []).append(action)
+    if not g.get("_idempotency_deferred") and not db.session.in_transaction():
+        _run_after_commit()
+
+
+def _run_after_commit() -> None:
+    for action in g.pop("_after_commit", []):
+        action()
 
 
 def idempotent(view):
     """Honour an Idempotency-Key header: same key and body replay the first response; another body is a 409.
 
-    The key is claimed (committed) before the view runs, so a concurrent retry cannot act too; if
-    the view fails, the claim is dropped and the client may retry with the same key.
+    The view's work, the key and the response are committed in one transaction (views call
+    `commit()`, which defers under a key). A worker killed halfway leaves nothing behind, so the
+    client's retry simply runs again; of two concurrent requests with one key, the second to commit
+    is rolled back and answered with the first one's response.
     """
 
     @wraps(view)
@@ -57,37 +82,41 @@ def idempotent(view):
         fingerprint = hashlib.sha256(
             request.method.encode() + b" " + request.path.encode() + b"\n" + request.get_data()
         ).hexdigest()
-        record = db.session.scalar(
-            sa.select(IdempotencyRecord).where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
-        )
-        if record is not None:
-            if record.fingerprint != fingerprint:
-                raise Conflict(_l("This Idempotency-Key was used with a different request."),
-                               code="idempotency_key_reused")
-            if record.status_code is None:
-                raise _in_progress()
-            return Response(record.response_body, status=record.status_code, mimetype="application/json")
-        record = IdempotencyRecord(scope=scope, key=key, fingerprint=fingerprint)
-        db.session.add(record)
+        replay = _replay(scope, key, fingerprint)
+        if replay is not None:
+            return replay
+        g._idempotency_deferred = True
         try:
+            response = make_response(view(*args, **kwargs))
+            db.session.add(IdempotencyRecord(scope=scope, key=key, fingerprint=fingerprint,
+                                             status_code=response.status_code,
+                                             response_body=response.get_data(as_text=True)))
             db.session.commit()
         except sa.exc.IntegrityError:
             db.session.rollback()
-            raise _in_progress() from None
-        record_id = record.id
-        try:
-            response = view(*args, **kwargs)
+            g.pop("_after_commit", None)
+            replay = _replay(scope, key, fingerprint)
+            if replay is None:
+                raise _in_progress() from None
+            return replay
         except Exception:
             db.session.rollback()
-            db.session.execute(sa.delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
-            db.session.commit()
+            g.pop("_after_commit", None)
             raise
-        response = make_response(response)
-        db.session.execute(
-            sa.update(IdempotencyRecord).where(IdempotencyRecord.id == record_id)
-            .values(status_code=response.status_code, response_body=response.get_data(as_text=True))
-        )
-        db.session.commit()
+        finally:
+            g._idempotency_deferred = False
+        _run_after_commit()
         return response
 
     return wrapper
+
+
+def _replay(scope: str, key: str, fingerprint: str) -> Response | None:
+    """The stored response for this key, a 409 if the key came with another request, or None if unused."""
+    record = db.session.scalar(
+        sa.select(IdempotencyRecord).where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key))
+    if record is None:
+        return None
+    if record.fingerprint != fingerprint:
+        raise Conflict(_l("This Idempotency-Key was used with a different request."), code="idempotency_key_reused")
+    return Response(record.response_body, status=record.status_code, mimetype="application/json")
