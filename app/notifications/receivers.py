@@ -35,29 +35,18 @@ def notify_followers(idea: Idea, kind: str, *, subject: tuple[str, int] | None =
         notify_user(idea.author_id, kind, subject, data)
 
 
-@idea_shortlisted.connect
-def _shortlisted(idea, **_kw):
-    notify_followers(idea, "idea_shortlisted")
+def _follower_news(kind: str, include_author: bool = True):
+    """A receiver telling an idea's followers (and author) of an event, as `kind`."""
+    def receive(idea, **_kw):
+        notify_followers(idea, kind, include_author=include_author)
+    return receive
 
 
-@idea_archived.connect
-def _archived(idea, **_kw):
-    notify_followers(idea, "idea_archived")
-
-
-@idea_withdrawn.connect
-def _withdrawn(idea, **_kw):
-    notify_followers(idea, "idea_withdrawn", include_author=False)
-
-
-@idea_answered.connect
-def _answered(idea, **_kw):
-    notify_followers(idea, "idea_answered")
-
-
-@idea_adopted.connect
-def _adopted(idea, **_kw):
-    notify_followers(idea, "idea_adopted")
+#: events every follower of an idea hears about (the author withdrew it: no need to tell them)
+for _signal, _kind, _author in ((idea_shortlisted, "idea_shortlisted", True), (idea_archived, "idea_archived", True),
+                                (idea_withdrawn, "idea_withdrawn", False), (idea_answered, "idea_answered", True),
+                                (idea_adopted, "idea_adopted", True)):
+    _signal.connect(_follower_news(_kind, _author), weak=False)
 
 
 @idea_merged.connect
