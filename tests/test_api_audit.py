@@ -6,6 +6,7 @@ from app.ideas.operations import support_idea
 from app.notifications.models import Notification
 from app.proposals.experts import confirm_membership, request_membership
 from app.proposals.models import Membership, Organization
+from tests.fixtures.proposals import CLAIM
 
 RULE_REASON = "참여가 적은 군 지역을 배려합니다"
 DECLINE_REASON = "재직 증빙이 없습니다"
@@ -97,7 +98,7 @@ def test_bad_filters_are_400(client, query, code):
 def pending_membership(db, user):
     org = db.session.scalar(sa.select(Organization).where(Organization.kind == "municipality")
                             .order_by(Organization.id))
-    membership = request_membership(user, org)
+    membership = request_membership(user, org, **CLAIM)
     db.session.commit()
     return membership
 

@@ -10,6 +10,7 @@ from app.ideas.lifecycle import answer_idea, merge_ideas
 from app.ideas.states import IDEA, IdeaStatus
 from app.proposals.experts import apply_as_expert, confirm_membership, decide_application, request_membership
 from app.proposals.models import Organization
+from tests.fixtures.proposals import CLAIM
 
 
 def entries(db) -> list[AuditEvent]:
@@ -23,7 +24,7 @@ def _application(db, create_user):
 
 def _membership(db, create_user):
     org = db.session.scalar(sa.select(Organization).where(Organization.kind == "municipality"))
-    return request_membership(create_user(), org)
+    return request_membership(create_user(), org, **CLAIM)
 
 
 STEWARD_ACTIONS = {

@@ -89,7 +89,9 @@ def test_language_switch_and_filters_work_under_the_csp(live_server, page, creat
     create_idea(title="수원 태양광 제안", category="energy", municipality="suwon")
     page.goto(f"{live_server}/ideas")
     assert "아이디어 올리기" in page.content()
-    page.select_option("select[name=category]", "energy")  # gops.js submits on change
+    page.select_option("select[name=category]", "energy")
+    assert "category=energy" not in page.url  # nothing submits on change (WCAG 3.2.2)
+    page.click("form.filters button[type=submit]")
     page.wait_for_url(re.compile(r"category=energy"))
     assert "수원 태양광 제안" in page.content() and "가평 마을버스 제안" not in page.content()
     page.click("button:has-text('English')")

@@ -12,6 +12,7 @@ from app.proposals.experts import (
 from app.proposals.models import Organization
 from app.proposals.operations import adopt_idea, invite_member, post_update
 from app.proposals.terms import record_contribution
+from tests.fixtures.proposals import CLAIM
 
 
 def _mails(app):
@@ -57,8 +58,8 @@ def test_an_organization_invited_tells_each_confirmed_representative(db, adopted
     steward = create_user(roles=["steward"])
     org = db.session.scalar(sa.select(Organization).where(Organization.kind == "municipality"))
     confirmed, waiting = create_user(), create_user()
-    confirm_membership(request_membership(confirmed, org), steward)
-    request_membership(waiting, org)
+    confirm_membership(request_membership(confirmed, org, **CLAIM), steward)
+    request_membership(waiting, org, **CLAIM)
     invite_member(proposal, proposal.lead_expert, role="municipality_partner", organization=org)
     db.session.commit()
     assert [n.kind for n in inbox(db, confirmed)] == ["membership_confirmed", "team_invited"]
@@ -90,7 +91,7 @@ def test_an_expert_application_decided_tells_the_applicant_why(db, create_user, 
 def test_a_representative_declined_is_told_why(db, create_user):
     user, steward = create_user(), create_user(roles=["steward"])
     org = db.session.scalar(sa.select(Organization).where(Organization.kind == "municipality"))
-    decline_membership(request_membership(user, org), steward, "재직 증명이 없습니다")
+    decline_membership(request_membership(user, org, **CLAIM), steward, "재직 증명이 없습니다")
     db.session.commit()
     (note,) = inbox(db, user)
     assert note.kind == "membership_declined" and org.name in note.message and "재직 증명" in note.message

@@ -11,6 +11,7 @@ from app.proposals.experts import apply_as_expert, confirm_membership, decide_ap
 from app.proposals.models import Organization
 from app.proposals.operations import adopt_idea, answer_invitation, invite_member, transition_proposal
 from app.proposals.terms import confirm_contribution, freeze_share_terms, record_contribution, set_share_terms
+from tests.fixtures.proposals import CLAIM
 
 TERMS = {"community_share_bp": 1000, "proposer_bp": 0, "contributors_bp": 10000, "backers_bp": 0,
          "commons_bp": 0, "backers_cap_multiple_bp": None}
@@ -43,8 +44,8 @@ def _own_proposal(db, me, other):
 
 SELF_DEALING = {
     "approve one's own expert application": lambda db, me, other: _approve_own_application(db, me),
-    "confirm one's own membership of a city": lambda db, me, other: confirm_membership(request_membership(me, _city(db)), me),
-    "decline one's own membership": lambda db, me, other: decline_membership(request_membership(me, _city(db)), me, "사유"),
+    "confirm one's own membership of a city": lambda db, me, other: confirm_membership(request_membership(me, _city(db), **CLAIM), me),
+    "decline one's own membership": lambda db, me, other: decline_membership(request_membership(me, _city(db), **CLAIM), me, "사유"),
     "adopt one's own idea": lambda db, me, other: adopt_idea(_own_idea(db, me), me),
     "answer one's own idea": lambda db, me, other: answer_idea(_own_idea(db, me), me, "좋습니다"),
     "hide one's own idea": lambda db, me, other: IDEA.move(_own_idea(db, me), IdeaStatus.HIDDEN, me),
@@ -67,7 +68,7 @@ def _approve_own_application(db, me):
 
 def _accept_own_city(db, me, other):
     city = _city(db)
-    confirm_membership(request_membership(me, city), other)
+    confirm_membership(request_membership(me, city, **CLAIM), other)
     proposal = _own_proposal(db, me, other)
     answer_invitation(invite_member(proposal, me, role="municipality_partner", organization=city), me, True)
 
@@ -81,7 +82,7 @@ def _approve_own(db, me, other):
     city = _city(db)
     proposal = _own_proposal(db, me, other)
     rep = other  # the honest steward speaks for the city
-    confirm_membership(request_membership(rep, city), me)
+    confirm_membership(request_membership(rep, city, **CLAIM), me)
     answer_invitation(invite_member(proposal, me, role="municipality_partner", organization=city), rep, True)
     transition_proposal(proposal, me, "review")
     set_share_terms(proposal, me, TERMS)
@@ -100,7 +101,7 @@ def test_a_party_is_refused(db, everyone, step):
 
 def test_another_steward_may_decide_the_same_matters(db, everyone):
     me, other = everyone
-    confirm_membership(request_membership(me, _city(db)), other)
+    confirm_membership(request_membership(me, _city(db), **CLAIM), other)
     proposal = _own_proposal(db, me, other)
     contribution = record_contribution(proposal, me, me, kind="research", points=1000)
     confirm_contribution(contribution, other)

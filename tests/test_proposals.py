@@ -18,6 +18,7 @@ from app.proposals.states import PROPOSAL, WHO as TRANSITIONS, Stage
 from tests.fixtures.core import at_once, is_postgres
 from tests.fixtures.proposals import TERMS, add_partner, freeze_terms, municipal_org, representative
 from tests.fixtures.states import reach
+from tests.fixtures.proposals import CLAIM
 
 
 def test_expert_adopts_and_the_proposer_is_credited(client, db, shortlisted, expert, api_headers):
@@ -196,7 +197,7 @@ def test_invitations_need_acceptance_by_a_confirmed_representative(client, db, p
                           json={"role": "municipality_partner", "organization_id": org.id},
                           headers=api_headers(proposal.lead_expert)).get_json()
     unconfirmed = create_user()
-    request_membership(unconfirmed, org)
+    request_membership(unconfirmed, org, **CLAIM)
     db.session.commit()
     answer = f"/api/v1/proposals/{proposal.id}/team/{invited['id']}/answer"
     assert client.post(answer, json={"accept": True}, headers=api_headers(unconfirmed)).status_code == 403

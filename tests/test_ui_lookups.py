@@ -50,6 +50,11 @@ def test_an_empty_or_wildcard_query_lists_nobody(client, create_user, login_as, 
     assert client.get("/people/lookup", query_string={"q": q}).get_json() == {"items": []}
 
 
+def test_a_nul_in_the_query_is_a_client_error(client, create_user, login_as):
+    login_as(create_user())
+    assert client.get("/people/lookup", query_string={"q": "김\x00"}).status_code in (200, 400)
+
+
 def test_a_lookup_answers_at_most_ten(client, create_user, login_as):
     for _ in range(12):
         create_user(name="같은이름")

@@ -105,11 +105,15 @@ def test_shares_entered_in_percent_are_stored_in_basis_points(client, db, adopte
     {"community_share_pct": "120"},   # more than all of it
     {"backers_pct": ""},              # a part left out
     {"backers_cap_multiple": "0.5"},  # a cap below what backers put in
+    {"community_share_pct": "sNaN"},  # not a number at all (a signalling NaN used to break the range check)
+    {"backers_cap_multiple": "Infinity"},
+    {"proposer_pct": "스무"},
 ])
 def test_terms_the_page_cannot_store_exactly_are_refused(client, db, adopted, login_as, change):
     proposal = adopted()
     login_as(proposal.lead_expert)
-    client.post_form(f"/proposals/{proposal.id}/share-terms", {**PERCENT_TERMS, **change})
+    response = client.post_form(f"/proposals/{proposal.id}/share-terms", {**PERCENT_TERMS, **change})
+    assert response.status_code == 302  # back to the page with the reason, never a 500
     db.session.expire_all()
     assert share_terms_of(proposal) is None
 

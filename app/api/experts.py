@@ -8,7 +8,7 @@ from app.api.serializers import org_json
 from app.core.forms import api_form
 from app.extensions import db
 from app.proposals import experts
-from app.proposals.forms import ApplicationDecisionForm, DecisionForm, ExpertApplicationForm, OrganizationForm
+from app.proposals.forms import ApplicationDecisionForm, DecisionForm, ExpertApplicationForm, OrganizationForm, RepresentForm
 from app.proposals.models import ExpertApplication, Membership, Organization
 from app.proposals.states import MembershipStatus
 
@@ -50,20 +50,23 @@ def list_organizations():
 
 @bp.post("/organizations")
 def post_organization():
-    """Register an organization `{name, kind, municipality?}`; the caller asks to represent it."""
+    """Register an organization `{name, kind, municipality?, title, evidence}`; the caller asks to represent it."""
     user = require_user()
     form = api_form(OrganizationForm, json_body())
     org = experts.create_organization(user, name=form.name.data, kind=form.kind.data,
-                                      municipality=form.municipality.data or None)
+                                      municipality=form.municipality.data or None, title=form.title.data,
+                                      evidence=form.evidence.data)
     db.session.commit()
     return jsonify(org_json(org)), 201
 
 
 @bp.post("/organizations/<int:org_id>/memberships")
 def post_membership(org_id):
-    """Ask to represent an organization; a steward confirms or declines."""
+    """Ask to represent an organization `{title, evidence}`; a steward confirms or declines."""
     user = require_user()
-    membership = experts.request_membership(user, get_or_404(Organization, org_id))
+    org = get_or_404(Organization, org_id)
+    form = api_form(RepresentForm, json_body())
+    membership = experts.request_membership(user, org, title=form.title.data, evidence=form.evidence.data)
     db.session.commit()
     return jsonify(membership_json(membership)), 201
 

@@ -35,7 +35,7 @@ def seed_proposals(rng: random.Random, users, ideas, places: dict[int, str]) -> 
     db.session.flush()
     reps = {}
     for org, rep in zip(partners, citizens[-len(partners):]):
-        confirm_membership(request_membership(rep, org), steward)
+        confirm_membership(request_membership(rep, org, title="대외협력 담당", evidence=f"{org.name} 누리집 구성원 소개에 이름과 연락처가 있습니다."), steward)
         reps[org.id] = rep
     shortlisted = [i for i in ideas if i.status == "shortlisted"][: len(PATHS)]
     today = utcnow().date()
@@ -50,7 +50,9 @@ def seed_proposals(rng: random.Random, users, ideas, places: dict[int, str]) -> 
                                                                Organization.municipality_id == idea.municipality_id))
         if city.id not in reps:  # a city official speaks for the city on GOPS
             reps[city.id] = citizens[-len(partners) - 1 - len(reps)]
-            confirm_membership(request_membership(reps[city.id], city), steward)
+            confirm_membership(request_membership(reps[city.id], city, title="스마트도시과 주무관",
+                                                  evidence=f"{city.name} 누리집 직원 안내에 이름과 부서 전화번호가 있습니다."),
+                               steward)
         answer_invitation(invite_member(proposal, expert, role="municipality_partner", organization=city),
                           reps[city.id], True)
         partner = partners[n % len(partners)]

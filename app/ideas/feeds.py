@@ -28,6 +28,7 @@ PRIVATE_PATHS = ("/auth/", "/api/", "/notifications", "/experts/", "/search", "/
 
 
 def _text(value) -> str:
+    """The value as text XML can carry."""
     return _NOT_XML.sub("", str(value or ""))
 
 
@@ -37,6 +38,7 @@ def _when(value: datetime) -> str:
 
 
 def _xml(root: ET.Element, mimetype: str) -> Response:
+    """The document as UTF-8 with its declaration."""
     body = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return Response(body, mimetype=mimetype)
 

@@ -17,7 +17,7 @@ from app.proposals.experts import (
     apply_as_expert, confirm_membership, create_organization, decide_application, decline_membership,
     request_membership,
 )
-from app.proposals.forms import DecisionForm, ExpertApplicationForm, OrganizationForm
+from app.proposals.forms import DecisionForm, ExpertApplicationForm, OrganizationForm, RepresentForm
 from app.proposals.lookups import find_organizations, find_people
 from app.proposals.models import ExpertApplication, Membership, Organization, Proposal
 from app.proposals.queries import (
@@ -96,7 +96,8 @@ def organizations():
     if form.is_submitted() and not current_user.is_authenticated:
         abort(401)
     if attempt(lambda: create_organization(current_user, name=form.name.data, kind=form.kind.data,
-                                           municipality=form.municipality.data or None),
+                                           municipality=form.municipality.data or None, title=form.title.data,
+                                           evidence=form.evidence.data),
                _("The organization is registered; a steward will confirm that you represent it."),
                form=form, redirecting=False):
         return redirect(url_for("proposals.organizations"))
@@ -107,7 +108,7 @@ def organizations():
             sa.select(Membership).where(Membership.user_id == current_user.id))}
     return render_template("proposals/organizations.html", rows=rows, form=form, mine=mine, kinds=ORG_KINDS,
                            roles=TEAM_ROLES, invitations=invitations_for(current_user),
-                           action_form=ActionForm()), 400 if form.errors else 200
+                           action_form=ActionForm(), represent_form=RepresentForm()), 400 if form.errors else 200
 
 
 @bp.route("/organizations/<int:org_id>/represent", methods=["POST"])
@@ -115,8 +116,9 @@ def organizations():
 def represent(org_id):
     """Ask to represent an organization."""
     org = found(get_by_id(Organization, org_id))
-    attempt(lambda: request_membership(current_user, org), _("Your request is sent; a steward will confirm it."),
-            form=ActionForm())
+    form = RepresentForm()
+    attempt(lambda: request_membership(current_user, org, title=form.title.data, evidence=form.evidence.data),
+            _("Your request is sent; a steward will confirm it."), form=form)
     return redirect(url_for("proposals.organizations"))
 
 

@@ -64,8 +64,10 @@ def ensure_municipal_organizations() -> int:
     return added
 
 
-def create_organization(user, *, name: str, kind: str, municipality: str | None) -> Organization:
-    """Register an organization (not a municipality: those are seeded); the creator asks to represent it."""
+def create_organization(user, *, name: str, kind: str, municipality: str | None, title: str,
+                        evidence: str) -> Organization:
+    """Register an organization (not a municipality: those are seeded); the creator asks to represent it,
+    saying their title and what proves it."""
     if not user.can_participate():
         raise PermissionDenied(_l("Verify your email address first."), code="not_verified")
     if kind == "municipality":
@@ -78,16 +80,31 @@ def create_organization(user, *, name: str, kind: str, municipality: str | None)
     org = Organization(name=name.strip(), kind=kind, municipality=place)
     db.session.add(org)
     db.session.flush()
-    request_membership(user, org)
+    request_membership(user, org, title=title, evidence=evidence)
     return org
 
 
-def request_membership(user, org: Organization) -> Membership:
-    """Ask to represent an organization; a steward confirms."""
+def request_membership(user, org: Organization, *, title: str, evidence: str) -> Membership:
+    """A verified user asks to represent an organization, with their title and proof; a steward confirms.
+
+    A city speaks through its representatives (it can become a proposal's partner), so nobody may ask
+    without a verified address, and the steward sees who they say they are and why to believe it.
+    """
+    if not user.can_participate():
+        raise PermissionDenied(_l("Verify your email address first."), code="not_verified")
+    fields = {}
+    if not 2 <= len((title or "").strip()) <= 120:
+        fields["title"] = [str(_l("Say your title or role there (2 to 120 characters)."))]
+    if not 20 <= len((evidence or "").strip()) <= 2000:
+        fields["evidence"] = [str(_l("Say what proves it (20 to 2,000 characters): a work address, a letter, a "
+                                     "page that lists you."))]
+    if fields:
+        raise InvalidInput(_l("Some fields are not valid."), code="validation_failed", fields=fields)
     if db.session.scalar(sa.select(Membership.id).where(Membership.user_id == user.id,
                                                         Membership.organization_id == org.id)) is not None:
         raise Conflict(_l("You already asked to represent this organization."), code="already_member")
-    membership = Membership(user_id=user.id, organization_id=org.id)
+    membership = Membership(user_id=user.id, organization_id=org.id, title=title.strip(),
+                            evidence=evidence.strip())
     db.session.add(membership)
     db.session.flush()
     return membership

@@ -43,11 +43,23 @@ class OrganizationForm(FlaskForm):
     kind = SelectField(_l("Kind"), validate_choice=False, validators=[DataRequired(), OneOf()],
                        choices=[SelectChoice(k, str(v)) for k, v in ORG_KINDS.items() if k != "municipality"])
     municipality = SelectField(_l("City or county"), validate_choice=False, validators=[Optional()])
+    title = StringField(_l("Your title or role there"), filters=[strip], validators=[
+        DataRequired(_l("Say your title or role there (2 to 120 characters).")), Length(min=2, max=120, message=LENGTH_MSG)])
+    evidence = TextAreaField(_l("What proves it (shown to the stewards only)"), filters=[strip], validators=[
+        DataRequired(_l("Say what proves it (20 to 2,000 characters): a work address, a letter, a page that lists you.")),
+        Length(min=20, max=2000, message=LENGTH_MSG)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.municipality.choices = municipality_choices(blank=True)
         self.kind.choices = [SelectChoice(k, str(v)) for k, v in ORG_KINDS.items() if k != "municipality"]
+
+
+class RepresentForm(FlaskForm):
+    """Ask to represent an organization: one's title there and what proves it."""
+
+    title = OrganizationForm.title
+    evidence = OrganizationForm.evidence
 
 
 class ProposalForm(FlaskForm):
@@ -138,12 +150,19 @@ PERCENT_BP, MULTIPLE_BP = 100, 10_000
 PERCENT_MSG = _l("Use a percentage from 0 to 100, with at most two decimals.")
 
 
+def _finite(value):
+    """Filter: NaN and infinities are no number of percent (and a signalling NaN breaks comparisons)."""
+    return value if not isinstance(value, Decimal) or value.is_finite() else None
+
+
 def _percent(label):
-    return DecimalField(label, places=2, widget=NumberInput(step="0.01", min=0, max=100),
+    """A percentage field: 0 to 100, in steps of 0.01 (one basis point)."""
+    return DecimalField(label, places=2, widget=NumberInput(step="0.01", min=0, max=100), filters=[_finite],
                         validators=[Optional(), NumberRange(min=0, max=100, message=PERCENT_MSG)])
 
 
 def _whole_bp(value: Decimal, per_unit: int) -> bool:
+    """Whether the entered number is a whole number of basis points (10.005% is not)."""
     return (value * per_unit) == (value * per_unit).to_integral_value()
 
 
@@ -157,7 +176,7 @@ class ShareTermsForm(FlaskForm):
     commons_pct = _percent(_l("Commons fund (% of the pool)"))
     backers_cap_multiple = DecimalField(
         _l("Backers' cap (times what they put in; empty for none)"), places=2,
-        widget=NumberInput(step="0.01", min=1),
+        widget=NumberInput(step="0.01", min=1), filters=[_finite],
         validators=[Optional(), NumberRange(min=1, max=1000, message=_l("Leave empty, or use 1 or more."))])
 
     POOL = ("proposer_pct", "contributors_pct", "backers_pct", "commons_pct")

@@ -15,6 +15,7 @@ MAX_QUERY = 60
 
 
 def _escaped(text: str) -> str:
+    """The text with LIKE's wildcards and escape character taken literally."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -29,9 +30,14 @@ def _ranked(column, text: str):
                    (column.ilike(f"{_escaped(text)}%", escape="\\"), 1), else_=2)
 
 
+def _query(text) -> str:
+    """What a lookup searches for: trimmed, short, without NUL (PostgreSQL refuses it in a string)."""
+    return (text if isinstance(text, str) else "").replace("\x00", "").strip()[:MAX_QUERY]
+
+
 def find_organizations(text: str) -> list[dict]:
     """Organizations whose name contains `text`: id, name and what they are (kind, city)."""
-    text = (text or "").strip()[:MAX_QUERY]
+    text = _query(text)
     if not text:
         return []
     rows = db.session.scalars(sa.select(Organization).where(_contains(Organization.name, text))
@@ -44,7 +50,7 @@ def find_organizations(text: str) -> list[dict]:
 
 def find_people(text: str) -> list[dict]:
     """People whose display name contains `text`: id, name, and a hint to tell namesakes apart (no email)."""
-    text = (text or "").strip()[:MAX_QUERY]
+    text = _query(text)
     if not text:
         return []
     expert = sa.exists().where(UserRole.user_id == User.id, UserRole.role == "expert")

@@ -89,6 +89,9 @@ class Membership(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     status: so.Mapped[str] = so.mapped_column(sa.String(10), default=MembershipStatus.PENDING.value,
                                               server_default="pending")
+    #: the title or role the user says they hold there, and what proves it (shown to the steward only)
+    title: so.Mapped[str | None] = so.mapped_column(sa.String(120))
+    evidence: so.Mapped[str | None] = so.mapped_column(sa.Text)
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     organization_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"),
                                                        index=True)

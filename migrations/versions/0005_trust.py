@@ -1,4 +1,4 @@
-"""trust: influence points capped per contribution; following an idea
+"""trust: influence points capped per contribution; following an idea; representatives say who they are
 
 Revision ID: 0005
 Revises: 0004
@@ -20,6 +20,10 @@ def upgrade():
     op.execute("UPDATE contributions SET points = 1000 WHERE points > 1000")
     with op.batch_alter_table('contributions', schema=None) as batch_op:
         batch_op.create_check_constraint('points_capped', "points <= 1000")
+    # Who asks to represent an organization says their title there and what proves it.
+    with op.batch_alter_table('memberships', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('title', sa.String(length=120), nullable=True))
+        batch_op.add_column(sa.Column('evidence', sa.Text(), nullable=True))
     # A merged idea always says where it went.
     with op.batch_alter_table('ideas', schema=None) as batch_op:
         batch_op.create_check_constraint('merged_has_target', "status <> 'merged' OR merged_into_id IS NOT NULL")
@@ -38,6 +42,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('memberships', schema=None) as batch_op:
+        batch_op.drop_column('evidence')
+        batch_op.drop_column('title')
     op.drop_table('follows')
     with op.batch_alter_table('ideas', schema=None) as batch_op:
         batch_op.drop_constraint('ck_ideas_merged_has_target', type_='check')
