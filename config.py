@@ -1,5 +1,6 @@
 """Configuration classes; the environment (and a `.env` file) override the defaults."""
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -32,6 +33,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
+    #: "keep me logged in" lasts this long; logging out anywhere ends it everywhere (the session generation)
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
@@ -46,8 +49,14 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_FAILS_PER_ACCOUNT = os.environ.get("LOGIN_FAILS_PER_ACCOUNT", "5 per 15 minutes")
+    # Failed logins only, one set of counters for the login page and POST /api/v1/tokens (app/core/security.py).
+    LOGIN_FAILS_PER_ACCOUNT_ADDRESS = os.environ.get("LOGIN_FAILS_PER_ACCOUNT_ADDRESS", "5 per 15 minutes")
     LOGIN_FAILS_PER_ADDRESS = os.environ.get("LOGIN_FAILS_PER_ADDRESS", "100 per 15 minutes")
+    #: from all addresses together; past it, only addresses the account logged in from lately are heard
+    LOGIN_FAILS_PER_ACCOUNT = os.environ.get("LOGIN_FAILS_PER_ACCOUNT", "100 per hour")
+    PASSWORD_RESETS_PER_EMAIL = os.environ.get("PASSWORD_RESETS_PER_EMAIL", "3 per hour")
+    PASSWORD_RESETS_PER_ADDRESS = os.environ.get("PASSWORD_RESETS_PER_ADDRESS", "20 per hour")
+    EMAIL_CHANGES_PER_USER = os.environ.get("EMAIL_CHANGES_PER_USER", "5 per hour")
     REGISTRATIONS_PER_ADDRESS = os.environ.get("REGISTRATIONS_PER_ADDRESS", "50 per hour")
     SUPPORTS_PER_USER = os.environ.get("SUPPORTS_PER_USER", "60 per minute;600 per day")
     POSTS_PER_USER = os.environ.get("POSTS_PER_USER", "10 per hour;30 per day")
@@ -61,7 +70,10 @@ class Config:
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") == "1"
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")  # for links in mail sent from the CLI
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "GOPS <no-reply@gops.local>")
+    #: who answers questions about personal data (shown in the privacy notice)
+    PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "privacy@gops.kr")
     EMAIL_VERIFY_MAX_AGE = 60 * 60 * 24 * 3
+    PASSWORD_RESET_MAX_AGE = 60 * 60
 
     # The commons' rules (idea lifecycle, ...) are declared by each feature with their defaults
     # (app/<feature>/parameters.py); the environment may override a default by its key.
@@ -71,6 +83,8 @@ class Config:
     API_TOKEN_DAYS = 30
     IDEAS_PER_PAGE = 20
     PASSWORD_MIN_LENGTH = 10
+    #: zxcvbn's score (0-4) a new password must reach
+    PASSWORD_MIN_SCORE = 3
 
 
 class DevelopmentConfig(Config):

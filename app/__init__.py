@@ -62,10 +62,13 @@ def create_app(config_class=None) -> Flask:
 
     from app.api import bp as api_bp
     from app.auth import bp as auth_bp
+    from app.auth.account_routes import account_bp
+    from app.auth.legal import legal_bp
     from app.governance import bp as governance_bp
     from app.governance.routes import audit_bp
     from app.ideas import bp as ideas_bp
     from app.notifications import bp as notifications_bp
+    from app.people import bp as people_bp
     from app.proposals import bp as proposals_bp
     from app.search import receivers as _search_receivers  # noqa: F401 - connects to the features' signals
     from app.search.index import install_hooks
@@ -73,6 +76,9 @@ def create_app(config_class=None) -> Flask:
 
     install_hooks()
     app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(account_bp)
+    app.register_blueprint(legal_bp)
+    app.register_blueprint(people_bp)
     app.register_blueprint(ideas_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(governance_bp, url_prefix="/governance")
@@ -105,15 +111,14 @@ def _register_commands(app: Flask) -> None:
 def _configure_login() -> None:
     from flask_babel import lazy_gettext as _l
 
-    from app.auth.models import User
+    from app.auth.operations import load_session_user
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to continue.")
     login_manager.session_protection = "strong"
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+    # The session and the remember cookie carry "<id>:<session generation>"; an old generation loads nobody.
+    login_manager.user_loader(load_session_user)
 
 
 def _configure_sqlite(engine) -> None:

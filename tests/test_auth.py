@@ -12,17 +12,21 @@ from app.auth.models import User
 LOGOUT_BUTTON = ">로그아웃</button>"
 
 
+def _mails(app) -> list:
+    files = sorted((Path(app.config["INSTANCE_DIR"]) / "mail").glob("*.eml"), key=lambda f: f.stat().st_mtime_ns)
+    return [email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in files]
+
+
 def _mail_link(app) -> str:
-    mails = sorted((Path(app.config["INSTANCE_DIR"]) / "mail").glob("*.eml"))
+    mails = _mails(app)
     assert mails, "no mail was written"
-    body = email.message_from_bytes(mails[-1].read_bytes(), policy=email.policy.default).get_content()
-    return re.search(r"http://localhost(/auth/verify/\S+)", body).group(1)
+    return re.search(r"http://localhost(/auth/verify/\S+)", mails[-1].get_content()).group(1)
 
 
 def _register(client, **overrides):
     data = {"email": "Minji@Example.org", "display_name": "김민지", "password": "bike-lanes-4-suwon",
-            "confirm": "bike-lanes-4-suwon", "locale": "ko", **overrides}
-    return client.post_form("/auth/register", data)
+            "confirm": "bike-lanes-4-suwon", "locale": "ko", "accept_terms": "y", "accept_privacy": "y", **overrides}
+    return client.post_form("/auth/register", {k: v for k, v in data.items() if v is not None})
 
 
 def test_register_verify_and_login(app, client, db):
@@ -54,6 +58,11 @@ def test_register_verify_and_login(app, client, db):
     ({"password": "minji-password", "confirm": "minji-password"}, "비밀번호에 이메일 주소를 넣을 수 없습니다."),
     ({"confirm": "something-else-1"}, "비밀번호가 서로 다릅니다."),
     ({"locale": "fr"}, "목록에 있는 항목 중에서 골라 주세요."),
+    ({"password": "password12", "confirm": "password12"}, "너무 쉽게 추측할 수 있는 비밀번호입니다."),
+    ({"password": "1234512345", "confirm": "1234512345"}, "너무 쉽게 추측할 수 있는 비밀번호입니다."),
+    ({"password": "qwertyuiop1", "confirm": "qwertyuiop1"}, "너무 쉽게 추측할 수 있는 비밀번호입니다."),
+    ({"accept_terms": None}, 'id="accept_terms-error"'),
+    ({"accept_privacy": None}, 'id="accept_privacy-error"'),
 ])
 def test_registration_refuses_bad_input_and_writes_nothing(client, db, overrides, field_error):
     response = _register(client, **overrides)
@@ -62,12 +71,19 @@ def test_registration_refuses_bad_input_and_writes_nothing(client, db, overrides
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
 
 
-def test_duplicate_email_is_refused_case_insensitively(client, db, create_user):
-    create_user("minji@example.org")
-    response = _register(client, email="MINJI@example.org")
-    assert response.status_code == 400
-    assert "이 이메일 주소로 가입한 계정이 이미 있습니다." in response.get_data(as_text=True)
-    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
+def test_a_taken_email_is_not_revealed_and_its_owner_is_told(app, client, db, create_user):
+    owner = create_user("minji@example.org", locale="en")
+    fresh = _register(app.test_client(), email="new.citizen@example.org")
+    taken = _register(client, email="MINJI@example.org")
+    assert taken.status_code == fresh.status_code == 302
+    assert taken.headers["Location"].replace("minji@example.org", "X") == \
+        fresh.headers["Location"].replace("new.citizen@example.org", "X")
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 2
+    db.session.refresh(owner)
+    assert owner.display_name != "김민지"  # nothing about the existing account changed
+    (mail,) = [m for m in _mails(app) if m["To"] == "minji@example.org"]
+    assert "/auth/reset" in mail.get_content()
+    assert "register" in mail["Subject"].lower()
 
 
 def test_wrong_password_is_refused(client, create_user):
@@ -85,7 +101,7 @@ def test_login_starts_a_new_session(client, create_user):
     client.post_form("/auth/login", {"email": user.email, "password": "correct horse battery"})
     with client.session_transaction() as sess:
         assert "planted" not in sess
-        assert sess["_user_id"] == str(user.id)
+        assert sess["_user_id"].split(":")[0] == str(user.id)
 
 
 def test_tampered_verification_link_is_refused(app, client, create_user):
@@ -129,3 +145,44 @@ def test_language_switch(client, create_user, login_as, db):
     client.post_form("/auth/locale", {"locale": "en"})
     db.session.expire_all()
     assert db.session.get(User, user.id).locale == "en"
+
+
+@pytest.mark.parametrize("password, advice", [
+    ("password12", "This is a very common password."),
+    ("1234512345", 'Repeats like "abcabcabc" are only slightly harder to guess than "abc".'),
+    ("qwertyuiop1", "This is similar to a commonly used password."),
+])
+def test_weak_passwords_are_refused_with_advice(client, db, password, advice):
+    client.post_form("/auth/locale", {"locale": "en"})
+    response = _register(client, password=password, confirm=password)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "This password is too easy to guess." in text and advice.replace('"', "&#34;") in text
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+
+
+def test_a_strong_password_passes(client, db):
+    assert _register(client, password="광교 호수공원 산책로 2026", confirm="광교 호수공원 산책로 2026").status_code == 302
+
+
+def test_registration_records_the_accepted_terms(client, db):
+    from app.auth.legal import PRIVACY_VERSION, TERMS_VERSION
+
+    _register(client)
+    user = db.session.scalar(sa.select(User))
+    assert (user.terms_version, user.privacy_version) == (TERMS_VERSION, PRIVACY_VERSION)
+    assert user.terms_accepted_at is not None and user.privacy_accepted_at is not None
+
+
+def test_registration_links_the_terms_and_the_privacy_notice(client):
+    page = client.get("/auth/register").get_data(as_text=True)
+    assert 'href="/terms"' in page and 'href="/privacy"' in page
+
+
+@pytest.mark.parametrize("url, words", [("/terms", ["이용약관", "커먼즈"]), ("/privacy", ["개인정보", "보유", "동의"])])
+def test_terms_and_privacy_pages_in_korean_and_english(client, url, words):
+    page = client.get(url).get_data(as_text=True)
+    assert all(w in page for w in words)
+    client.post_form("/auth/locale", {"locale": "en"})
+    english = client.get(url).get_data(as_text=True)
+    assert ("Terms of use" if url == "/terms" else "Privacy notice") in english

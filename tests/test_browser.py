@@ -39,10 +39,13 @@ def page():
         browser.close()
 
 
+def _last_mail(app) -> str:
+    mail = max((Path(app.config["INSTANCE_DIR"]) / "mail").glob("*.eml"), key=lambda f: f.stat().st_mtime_ns)
+    return email.message_from_bytes(mail.read_bytes(), policy=email.policy.default).get_content()
+
+
 def _verification_link(app) -> str:
-    mail = sorted((Path(app.config["INSTANCE_DIR"]) / "mail").glob("*.eml"))[-1]
-    body = email.message_from_bytes(mail.read_bytes(), policy=email.policy.default).get_content()
-    return re.search(r"(/auth/verify/\S+)", body).group(1)
+    return re.search(r"(/auth/verify/\S+)", _last_mail(app)).group(1)
 
 
 def test_citizen_registers_verifies_posts_and_gets_support(app, live_server, page, create_user, login_as):
@@ -51,11 +54,16 @@ def test_citizen_registers_verifies_posts_and_gets_support(app, live_server, pag
     page.fill("#display_name", "이서연")
     page.fill("#password", "suwon-bikes-2026")
     page.fill("#confirm", "suwon-bikes-2026")
+    page.check("#accept_terms")
+    page.check("#accept_privacy")
     page.click("main button.primary")
-    assert "이메일 주소가 인증되지 않았습니다" in page.content()
+    page.wait_for_url(re.compile(r"/auth/login\?email="))  # the same answer for any address: check your mail
 
     page.goto(live_server + _verification_link(app))
     assert "이메일 주소가 인증되었습니다" in page.content()
+    assert page.input_value("#email") == "seoyeon@example.org"
+    page.fill("#password", "suwon-bikes-2026")
+    page.click("main button.primary")
 
     page.click("text=아이디어 올리기")
     page.fill("#title", "광교 호수공원 스마트 가로등")
@@ -130,4 +138,36 @@ def test_expert_adopts_from_the_dashboard_and_builds_the_proposal(live_server, p
     page.fill("input[name=budget_amount]", "150000000")
     page.click("#workspace button.primary")
     assert "150,000,000원" in page.inner_text("article")
+    assert page.console_errors == []
+
+
+def test_citizen_resets_the_password_logs_in_and_opens_the_profile(app, live_server, page, create_user, create_idea):
+    citizen = create_user(name="박지훈", roles=["expert"])
+    create_idea(citizen, title="안산 공유 전동킥보드 거치대")
+    page.goto(f"{live_server}/auth/login")
+    page.click("a[href='/auth/reset']")
+    page.fill("#email", citizen.email)
+    page.click("main button.primary")
+    page.wait_for_url(re.compile(r"/auth/login"))
+
+    reset = re.search(r"(/auth/reset/\S+)", _last_mail(app)).group(1)
+    page.goto(live_server + reset)
+    page.fill("#password", "ansan scooters at dawn 7")
+    page.fill("#confirm", "ansan scooters at dawn 7")
+    page.click("main button.primary")
+    page.wait_for_url(re.compile(r"/auth/login\?email="))
+
+    page.fill("#password", "correct horse battery")  # the old one no longer works
+    page.click("main button.primary")
+    assert page.locator("#password-error").count() == 1
+    page.console_errors.clear()  # that refusal was a 400, as it should be
+    page.fill("#password", "ansan scooters at dawn 7")
+    page.click("main button.primary")
+    page.wait_for_url(re.compile(r"/ideas"))
+
+    page.goto(f"{live_server}/account")
+    page.click(f"main a[href='/people/{citizen.id}']")
+    assert "박지훈" in page.inner_text("h1") and page.is_visible("h1 .badge.expert")
+    assert "안산 공유 전동킥보드 거치대" in page.inner_text("main")
+    assert citizen.email not in page.inner_html("main")  # the header shows it to its owner only
     assert page.console_errors == []

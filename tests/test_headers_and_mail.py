@@ -26,7 +26,7 @@ def test_the_verification_mail_in_the_outbox_is_readable(app, client, db):
     from app.auth.models import User
 
     client.post("/api/v1/users", json={"email": "new@example.org", "password": "a long and unusual secret",
-                                       "display_name": "새 시민"})
+                                       "display_name": "새 시민", "accept_terms": True})
     assert db.session.scalar(sa.select(User.id).where(User.email == "new@example.org"))
     (mail,) = (Path(app.config["INSTANCE_DIR"]) / "mail").glob("*.eml")
     text = mail.read_text(encoding="utf-8")

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.api import bp
-from app.auth.operations import user_for_token
+from app.auth.operations import token_for
 from app.core.errors import InvalidInput, NotAuthenticated, NotFound
 from app.core.handlers import json_error
 from app.core.lookup import get_by_id
@@ -20,10 +20,11 @@ def authenticate_request():
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _sep, raw = header.partition(" ")
-        user = user_for_token(raw.strip()) if scheme.lower() == "bearer" and raw.strip() else None
-        if user is None:
+        token = token_for(raw.strip()) if scheme.lower() == "bearer" and raw.strip() else None
+        if token is None:
             return json_error(401, "invalid_token", str(_l("The API token is missing, unknown or expired.")))
-        g._login_user = user  # Flask-Login's per-request user: this request acts as the token's owner
+        g._login_user = token.user  # Flask-Login's per-request user: this request acts as the token's owner
+        g.api_token = token  # the token in use (DELETE /tokens/current revokes it)
         g.api_token_auth = True
         return None
     if request.method in WRITE_METHODS and current_user.is_authenticated:

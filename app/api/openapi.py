@@ -2,6 +2,7 @@
 from flask import jsonify
 
 from app.api import bp
+from app.auth.legal import PRIVACY_VERSION, TERMS_VERSION
 
 
 def _ref(name):
@@ -23,6 +24,13 @@ def _op(summary, ok="200", schema=None, body=None, params=(), auth=False, tags=(
         op["parameters"] = list(params)
     if auth:
         op["security"] = [{"bearer": []}, {"session": []}]
+    return op
+
+
+def _done(summary, body=None, params=(), auth=False, tags=("users",)):
+    """An operation that answers 204 with no body."""
+    op = _op(summary, body=body, params=params, auth=auth, tags=tags)
+    op["responses"] = {"204": {"description": "Done"}, **ERRORS}
     return op
 
 
@@ -61,10 +69,34 @@ SCHEMAS = {
         "id": {"type": "integer"}, "display_name": {"type": "string"}, "email": {"type": "string"},
         "locale": {"type": "string", "enum": ["ko", "en"]}, "roles": {"type": "array", "items": {"type": "string"}},
         "verified": {"type": "boolean"}, "investor_category": {"type": "string"},
-        "wallet_balance_amount": {"type": "integer"}, "currency": {"type": "string", "enum": ["KRW"]}}},
-    "Register": {"type": "object", "required": ["email", "password", "display_name"], "properties": {
-        "email": {"type": "string", "format": "email"}, "password": {"type": "string", "minLength": 10},
-        "display_name": {"type": "string", "minLength": 2, "maxLength": 60}, "locale": {"type": "string", "enum": ["ko", "en"]}}},
+        "wallet_balance_amount": {"type": "integer"}, "currency": {"type": "string", "enum": ["KRW"]},
+        "created_at": {"type": "string", "format": "date-time"},
+        "pending_email": {"type": "string", "nullable": True, "description": "a new address waiting for its link"},
+        "terms_version": {"type": "string", "nullable": True}, "privacy_version": {"type": "string", "nullable": True}}},
+    "Register": {"type": "object", "required": ["email", "password", "display_name", "accept_terms"], "properties": {
+        "email": {"type": "string", "format": "email"},
+        "password": {"type": "string", "minLength": 10, "maxLength": 200,
+                     "description": "refused when easy to guess (zxcvbn score under 3), with advice"},
+        "display_name": {"type": "string", "minLength": 2, "maxLength": 60}, "locale": {"type": "string", "enum": ["ko", "en"]},
+        "accept_terms": {"type": "boolean", "enum": [True], "description":
+                         f"accepts the terms of use (version {TERMS_VERSION}, /terms) and the privacy notice, "
+                         f"개인정보 수집·이용 동의 (version {PRIVACY_VERSION}, /privacy)"}}},
+    "RegistrationAccepted": {"type": "object", "required": ["email", "message"], "description":
+                             "The same for a new address and one that has an account (its owner is mailed instead).",
+                             "properties": {"email": {"type": "string"}, "message": {"type": "string"},
+                                            "terms_version": {"type": "string", "enum": [TERMS_VERSION]},
+                                            "privacy_version": {"type": "string", "enum": [PRIVACY_VERSION]}}},
+    "Message": {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}},
+    "TokenInfo": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"},
+        "expires_at": {"type": "string", "format": "date-time"},
+        "current": {"type": "boolean", "description": "the token this request is made with"}}},
+    "ProposalRef": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "title": {"type": "string"},
+        "stage": {"type": "string", "enum": ["drafting", "review", "funding", "testbed", "market", "closed"]},
+        "url": {"type": "string"}}},
+    "IdeaRef": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "title": {"type": "string"}, "status": {"type": "string"}, "url": {"type": "string"}}},
     "Credentials": {"type": "object", "required": ["email", "password"], "properties": {
         "email": {"type": "string"}, "password": {"type": "string"}}},
     "Token": {"type": "object", "properties": {"token": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"}}},
@@ -130,9 +162,76 @@ SCHEMAS = {
 
 PATHS = {
     "/api/v1/openapi.json": {"get": _op("This document", tags=["meta"])},
-    "/api/v1/users": {"post": {**_op("Register", "201", _ref("Me"), _ref("Register"), [IDEMPOTENCY], tags=["users"])}},
-    "/api/v1/tokens": {"post": _op("Log in: exchange credentials for a bearer token", "201", _ref("Token"), _ref("Credentials"), tags=["users"])},
-    "/api/v1/me": {"get": _op("The acting user", schema=_ref("Me"), auth=True, tags=["users"])},
+    "/api/v1/users": {"post": {**_op(
+        "Register; 202 whether or not the address has an account (a new one gets the verification link, an "
+        "existing one a note to its owner)", "202", _ref("RegistrationAccepted"), _ref("Register"), [IDEMPOTENCY],
+        tags=["users"])}},
+    "/api/v1/tokens": {"post": _op(
+        "Log in: exchange credentials for a bearer token. Failed attempts count with the login page's, per account "
+        "and address, per address and per account (about 100 an hour); 429 says how long to wait (Retry-After)",
+        "201", _ref("Token"), _ref("Credentials"), tags=["users"])},
+    "/api/v1/tokens/current": {"delete": _done("Revoke the token this request is made with", auth=True)},
+    "/api/v1/tokens/{token_id}": {"delete": _done("Revoke one of my tokens", params=[_path("token_id")], auth=True)},
+    "/api/v1/me": {
+        "get": _op("The acting user", schema=_ref("Me"), auth=True, tags=["users"]),
+        "patch": _op("Change the account's language", schema=_ref("Me"), body={
+            "type": "object", "required": ["locale"], "properties": {"locale": {"type": "string", "enum": ["ko", "en"]}}},
+            auth=True, tags=["users"]),
+        "delete": _done("Delete the account, knowing its password: personal data erased, ideas, comments and "
+                        "supports kept under an anonymous name, every session and token ended", body={
+                            "type": "object", "required": ["password"], "properties": {"password": {"type": "string"}}},
+                        auth=True),
+    },
+    "/api/v1/me/tokens": {"get": _op("My unexpired API tokens (never their values)", auth=True, tags=["users"],
+                                     schema={"type": "object", "properties": {
+                                         "items": {"type": "array", "items": _ref("TokenInfo")}}})},
+    "/api/v1/me/password": {"put": _done(
+        "Change the password, knowing the current one: other sessions end, other tokens are revoked", body={
+            "type": "object", "required": ["current_password", "password"], "properties": {
+                "current_password": {"type": "string"}, "password": {"type": "string", "minLength": 10, "maxLength": 200}}},
+        auth=True)},
+    "/api/v1/me/email": {"post": _op(
+        "Ask to change the email address; it changes when the link mailed to the new address is followed", "202",
+        {"type": "object", "properties": {"pending_email": {"type": "string"}, "message": {"type": "string"}}},
+        {"type": "object", "required": ["email", "password"], "properties": {
+            "email": {"type": "string", "format": "email", "maxLength": 254}, "password": {"type": "string"}}},
+        auth=True, tags=["users"])},
+    "/api/v1/password-resets": {"post": _op(
+        "Mail a link to choose a new password (valid for an hour, once); 202 whatever the address", "202",
+        _ref("Message"), {"type": "object", "required": ["email"], "properties": {
+            "email": {"type": "string", "format": "email", "maxLength": 254}}}, tags=["users"])},
+    "/api/v1/password-resets/{token}": {"post": _done(
+        "Choose a new password with the token from the mailed link: every session ends, API tokens are revoked",
+        body={"type": "object", "required": ["password"], "properties": {
+            "password": {"type": "string", "minLength": 10, "maxLength": 200}}},
+        params=[{"name": "token", "in": "path", "required": True, "schema": {"type": "string"},
+                 "description": "the last part of the mailed link /auth/reset/{token}"}])},
+    "/api/v1/users/{user_id}": {"get": _op(
+        "A public profile: name, badges, public ideas, proposals led, confirmed contributions (never the email)",
+        schema={"type": "object", "properties": {
+            "id": {"type": "integer"}, "display_name": {"type": "string"},
+            "badges": {"type": "array", "items": {"type": "string", "enum": ["expert", "steward"]}},
+            "url": {"type": "string"}, "ideas": {"type": "array", "items": _ref("Idea")},
+            "proposals": {"type": "array", "items": _ref("ProposalRef")},
+            "contributions": {"type": "array", "items": {"type": "object", "properties": {
+                "proposal": _ref("ProposalRef"), "kind": {"type": "string"}, "points": {"type": "integer"},
+                "confirmed_at": {"type": "string", "format": "date-time"}}}}}},
+        params=[_path("user_id")], tags=["users"])},
+    "/api/v1/me/activity": {"get": _op(
+        "My ideas (drafts too), supports, comments, proposals I am on and invitations waiting for my answer "
+        "(the latest 50 of each)", auth=True, tags=["users"], schema={"type": "object", "properties": {
+            "ideas": {"type": "array", "items": _ref("Idea")},
+            "supports": {"type": "array", "items": {"type": "object", "properties": {
+                "idea": _ref("IdeaRef"), "supported_at": {"type": "string", "format": "date-time"}}}},
+            "comments": {"type": "array", "items": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "idea": _ref("IdeaRef"), "body": {"type": "string"},
+                "created_at": {"type": "string", "format": "date-time"}}}},
+            "proposals": {"type": "array", "items": {"allOf": [_ref("ProposalRef"), {"type": "object", "properties": {
+                "role": {"type": "string"}}}]}},
+            "invitations": {"type": "array", "items": {"type": "object", "properties": {
+                "id": {"type": "integer", "description": "answer at /proposals/{proposal_id}/team/{id}/answer"},
+                "proposal": _ref("ProposalRef"), "role": {"type": "string"},
+                "organization": {"type": "object", "nullable": True}}}}}})},
     "/api/v1/municipalities": {"get": _op("Gyeonggi's 31 cities and counties", tags=["reference"])},
     "/api/v1/categories": {"get": _op("Idea categories", tags=["reference"])},
     "/api/v1/ideas": {

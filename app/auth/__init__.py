@@ -1,4 +1,4 @@
-"""Users, roles, registration, login and email verification."""
+"""Accounts: users, roles, registration, login, sessions, password reset, account settings, the terms."""
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)

@@ -27,6 +27,8 @@ class User(UserMixin, db.Model):
             "investor_category IN ('general', 'qualified', 'professional')", name="investor_category_known"
         ),
         sa.CheckConstraint("notification_mode IN ('immediate', 'daily', 'off')", name="notification_mode_known"),
+        sa.CheckConstraint("pending_email = lower(pending_email)", name="pending_email_lower"),
+        sa.CheckConstraint("session_generation > 0", name="session_generation_positive"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -44,6 +46,18 @@ class User(UserMixin, db.Model):
     #: how notifications reach the user by mail: immediate, daily (a digest) or off (in-app only)
     notification_mode: so.Mapped[str] = so.mapped_column(sa.String(10), default="immediate",
                                                          server_default="immediate")
+    #: carried by the session and the remember cookie (`get_id`); a new generation ends every session at once
+    #: (logout, password change or reset, email change, deletion)
+    session_generation: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+    #: the terms of use and privacy notice versions the user accepted, and when (app/auth/legal.py)
+    terms_version: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+    terms_accepted_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    privacy_version: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+    privacy_accepted_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    #: a new address waiting for its verification link to be followed; `email` stays until then
+    pending_email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
+    #: set when the user deleted the account: personal data erased, public contributions kept anonymously
+    erased_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
 
     role_rows: so.Mapped[list["UserRole"]] = so.relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -51,6 +65,10 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+    def get_id(self) -> str:
+        """Flask-Login's id for the session and the remember cookie: "<id>:<generation>"."""
+        return f"{self.id}:{self.session_generation}"
 
     def set_password(self, password: str) -> None:
         """Store an scrypt hash of the password."""
@@ -83,8 +101,18 @@ class User(UserMixin, db.Model):
         return until is not None and until > utcnow()
 
     @property
-    def is_active(self) -> bool:  # Flask-Login: banned users cannot log in
-        return self.banned_at is None
+    def is_active(self) -> bool:  # Flask-Login: banned users and deleted accounts cannot log in
+        return self.banned_at is None and self.erased_at is None
+
+    @property
+    def is_erased(self) -> bool:
+        """Whether the account was deleted (its public contributions remain under an anonymous name)."""
+        return self.erased_at is not None
+
+    @property
+    def badges(self) -> list[str]:
+        """The roles shown next to the name: expert, steward."""
+        return [role for role in ("expert", "steward") if role in self.roles]
 
     def can_participate(self) -> bool:
         """Verified and not restricted: may post, support and comment."""

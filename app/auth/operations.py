@@ -1,50 +1,26 @@
-"""Account verbs: register, verify, authenticate, issue API tokens."""
+"""Account verbs: register, verify, authenticate, end sessions, issue and revoke API tokens."""
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, render_template, url_for
-from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.auth.legal import PRIVACY_VERSION, TERMS_VERSION
 from app.auth.models import ApiToken, User, UserRole
+from app.auth.strength import password_problem
 from app.core import audit
 from app.core.errors import Conflict, InvalidInput
-from app.core.mail import send_mail
+from app.core.lookup import get_by_id
 from app.core.security import Role
 from app.core.timeutil import utcnow
 from app.extensions import db
 
-# The most common passwords in breach corpora that pass a length check.
-COMMON_PASSWORDS = frozenset(
-    """
-    1234567890 12345678910 0987654321 1q2w3e4r5t qwertyuiop 1qaz2wsx3edc password123 password1234
-    passw0rd123 iloveyou123 qwerty1234 qwerty12345 asdfghjkl1 zxcvbnm123 abcdefghij abc1234567
-    1111111111 0000000000 aaaaaaaaaa q1w2e3r4t5 letmein123 welcome123 admin12345 sunshine123
-    """.split()
-)
-
 _DUMMY_HASH = None
-
-
-def password_problem(password: str, email: str = "") -> str | None:
-    """Why a password is too weak, or None when it is acceptable."""
-    min_len = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(password) < min_len:
-        return _("Use at least %(n)d characters.", n=min_len)
-    if len(password) > 200:
-        return _("Use at most 200 characters.")
-    lowered = password.lower()
-    if lowered in COMMON_PASSWORDS or len(set(password)) < 4:
-        return _("This password is too easy to guess.")
-    local = email.split("@")[0].lower()
-    if email and (lowered == email.lower() or (len(local) >= 4 and local in lowered)):
-        return _("The password must not contain your email address.")
-    return None
 
 
 def normalize_email(email: str) -> str:
@@ -52,21 +28,72 @@ def normalize_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def register_user(email: str, password: str, display_name: str, locale: str = "ko") -> User:
-    """Create a citizen account; refuse a taken email or a weak password."""
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    _DUMMY_HASH = _DUMMY_HASH or generate_password_hash("not-a-password", method="scrypt")
+    return _DUMMY_HASH
+
+
+def user_by_email(email: str) -> User | None:
+    """The account using this address (deleted accounts no longer use theirs)."""
+    return db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
+
+
+def register_user(email: str, password: str, display_name: str, locale: str = "ko", *,
+                  accepted_terms: bool = False) -> User:
+    """Create a citizen account; refuse a taken email (Conflict) or a weak password. `accepted_terms` records the
+    current terms of use and privacy notice as accepted now."""
     email = normalize_email(email)
-    problem = password_problem(password, email)
+    problem = password_problem(password, email, display_name)
     if problem:
         raise InvalidInput(problem, code="weak_password", fields={"password": [problem]})
-    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-        msg = _l("An account with this email address already exists.")
-        raise Conflict(msg, code="email_taken", fields={"email": [str(msg)]})
+    taken = Conflict(_l("An account with this email address already exists."), code="email_taken",
+                     fields={"email": [str(_l("An account with this email address already exists."))]})
+    if user_by_email(email) is not None:
+        raise taken
     user = User(email=email, display_name=display_name.strip(), locale=locale if locale in ("ko", "en") else "ko")
     user.set_password(password)
     user.role_rows.append(UserRole(role=Role.CITIZEN.value))
-    db.session.add(user)
-    db.session.flush()
+    if accepted_terms:
+        now = utcnow()
+        user.terms_version, user.terms_accepted_at = TERMS_VERSION, now
+        user.privacy_version, user.privacy_accepted_at = PRIVACY_VERSION, now
+    try:
+        with db.session.begin_nested():  # two registrations of one address at once: the second is refused
+            db.session.add(user)
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        raise taken from None
     return user
+
+
+@dataclass
+class SignUp:
+    """What a registration did: `user` is the new account, or (`existing`) the one that already had the address."""
+
+    user: User
+    existing: bool
+
+
+def sign_up(email: str, password: str, display_name: str, locale: str = "ko") -> SignUp:
+    """Register with the terms accepted, answering alike whether or not the address has an account: an existing
+    account is left unchanged and its owner is mailed (`send_sign_up_mail`), so nobody learns who has one."""
+    existing = user_by_email(email)
+    if existing is None:
+        try:
+            return SignUp(register_user(email, password, display_name, locale, accepted_terms=True), False)
+        except Conflict:
+            existing = user_by_email(email)  # registered a moment ago by a concurrent request
+    check_password_hash(_dummy_hash(), password)  # as slow as hashing a new password
+    return SignUp(existing, True)
+
+
+def set_locale_of(user: User, locale: str) -> None:
+    """Save the language the user reads GOPS and its mail in."""
+    if locale not in ("ko", "en"):
+        raise InvalidInput(code="invalid_locale", fields={"locale": [str(_l("Choose one of the listed options."))]})
+    user.locale = locale
+    db.session.flush()
 
 
 def grant_role(user: User, role: Role, granted_by=None) -> None:
@@ -86,15 +113,6 @@ def verification_token(user: User) -> str:
     return _serializer().dumps({"uid": user.id, "email": user.email})
 
 
-def send_verification_mail(user: User) -> None:
-    """Mail the verification link, in the user's language."""
-    link = url_for("auth.verify", token=verification_token(user), _external=True)
-    with force_locale(user.locale):
-        subject = _("Confirm your GOPS email address")
-        body = render_template("auth/verify_email.txt", user=user, link=link)
-    send_mail(user.email, subject, body)
-
-
 def verify_email(token: str) -> User:
     """Mark the address in a valid token as verified; return the user."""
     try:
@@ -103,7 +121,7 @@ def verify_email(token: str) -> User:
         raise InvalidInput(_l("This verification link has expired. Ask for a new one."), code="link_expired") from None
     except BadSignature:
         raise InvalidInput(_l("This verification link is not valid."), code="link_invalid") from None
-    user = db.session.get(User, data.get("uid"))
+    user = get_by_id(User, data.get("uid"))
     if user is None or user.email != data.get("email"):
         raise InvalidInput(_l("This verification link is not valid."), code="link_invalid")
     if user.verified_at is None:
@@ -114,16 +132,37 @@ def verify_email(token: str) -> User:
 
 def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None (timing does not reveal which part failed)."""
-    global _DUMMY_HASH
-    user = db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
+    user = user_by_email(email)
     if user is None:
-        _DUMMY_HASH = _DUMMY_HASH or generate_password_hash("not-a-password", method="scrypt")
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not user.check_password(password) or not user.is_active:
         return None
     return user
 
+
+# Sessions: the session and the remember cookie carry "<id>:<generation>" (User.get_id).
+
+def load_session_user(user_id: str) -> User | None:
+    """Flask-Login's user loader: the user, if the id's generation is still the user's current one."""
+    ident, sep, generation = str(user_id).partition(":")
+    if not (sep and ident.isdigit() and generation.isdigit()):
+        return None  # a cookie from before generations existed, or forged
+    user = get_by_id(User, int(ident))
+    if user is None or not user.is_active or user.session_generation != int(generation):
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """A new session generation: every session and remember cookie of the user stops working, on every device."""
+    db.session.execute(sa.update(User).where(User.id == user.id)
+                       .values(session_generation=User.session_generation + 1)
+                       .execution_options(synchronize_session=False))
+    db.session.refresh(user, ["session_generation"])
+
+
+# API tokens: only a SHA-256 digest is stored.
 
 def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -142,9 +181,29 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
     return raw, token
 
 
-def user_for_token(raw: str) -> User | None:
-    """The active user a bearer token belongs to, or None if unknown or expired."""
+def token_for(raw: str) -> ApiToken | None:
+    """The unexpired token of an active user with this raw value, or None."""
     token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _digest(raw)))
     if token is None or token.is_expired or not token.user.is_active:
         return None
-    return token.user
+    return token
+
+
+def user_for_token(raw: str) -> User | None:
+    """The active user a bearer token belongs to, or None if unknown or expired."""
+    token = token_for(raw)
+    return token.user if token is not None else None
+
+
+def revoke_token(user: User, token_id: int) -> bool:
+    """Revoke one of the user's tokens; False if the user has no such token."""
+    found = db.session.execute(sa.delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id))
+    return found.rowcount > 0
+
+
+def revoke_tokens(user: User, keep: ApiToken | None = None) -> None:
+    """Revoke every token of the user, except `keep` (the one a request is using, if it should go on working)."""
+    stmt = sa.delete(ApiToken).where(ApiToken.user_id == user.id)
+    if keep is not None:
+        stmt = stmt.where(ApiToken.id != keep.id)
+    db.session.execute(stmt)

@@ -53,7 +53,7 @@ def commit() -> None:
 def after_commit(action) -> None:
     """Run `action()` once the request's work is committed (mail, for example), never before."""
     g.setdefault("_after_commit", []).append(action)
-    if not g.get("_idempotency_deferred") and not db.session.in_transaction():
+    if not g.get("_idempotency_deferred") and not db.session().in_transaction():
         _run_after_commit()
 
 

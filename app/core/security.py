@@ -1,10 +1,16 @@
-"""Roles, security headers and rate-limit keys."""
+"""Roles, security headers, rate-limit keys and the failed-login counters."""
 import enum
+import hashlib
+import math
+import time
 
-from flask import current_app, g, request
+from flask import current_app, request
+from flask_babel import ngettext
 from flask_login import current_user
+from limits import parse_many
 
-from app.extensions import client_address
+from app.core.errors import DomainError
+from app.extensions import client_address, limiter
 
 
 class Role(str, enum.Enum):
@@ -56,13 +62,106 @@ def user_key() -> str:
     return f"addr:{client_address()}"
 
 
-def login_account_key() -> str:
-    """Rate-limit key for failed logins against one account, whatever the address."""
+# Failed logins: one set of counters for the login page and the token endpoint (OWASP ASVS 2.2.1).
+#  - per (account, address): a few failures lock that account from that address only;
+#  - per address: one address can't try many accounts;
+#  - per account from all addresses (about 100 an hour): a botnet can't guess on. Once it is reached, only
+#    addresses the account logged in from lately ("known" addresses) are still heard, each under its own
+#    (account, address) limit; any other is refused without its password being checked. So an attacker
+#    elsewhere cannot lock the owner out, and cannot learn a password by spreading guesses either.
+# Keys hold a digest of the email address, not the address itself (the limiter's storage is not personal data).
+
+#: how long an address stays known after a successful login from it
+KNOWN_ADDRESS_SECONDS = 60 * 60 * 24 * 30
+
+
+def _account(email: str) -> str:
+    return hashlib.sha256(str(email or "").strip().lower().encode()).hexdigest()[:32]
+
+
+def _counters(email: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(config key of the limit, identifiers) for each failed-login counter of this attempt."""
+    account, address = _account(email), client_address()
+    return [("LOGIN_FAILS_PER_ADDRESS", ("login-fails-address", address)),
+            ("LOGIN_FAILS_PER_ACCOUNT_ADDRESS", ("login-fails-pair", account, address)),
+            ("LOGIN_FAILS_PER_ACCOUNT", ("login-fails-account", account))]
+
+
+def _known_key(email: str) -> str:
+    return f"LIMITER/login-known/{_account(email)}/{client_address()}"
+
+
+def _throttling() -> bool:
+    return bool(current_app.config.get("RATELIMIT_ENABLED", True) and limiter.enabled)
+
+
+def login_wait(email: str) -> int:
+    """Seconds before a login to this account from this address may be tried; 0 when it may be tried now."""
+    if not _throttling():
+        return 0
+    strategy, wait = limiter.limiter, 0
+    known = limiter.storage.get(_known_key(email)) > 0
+    for config_key, ids in _counters(email):
+        if config_key == "LOGIN_FAILS_PER_ACCOUNT" and known:
+            continue
+        for item in parse_many(current_app.config[config_key]):
+            if not strategy.test(item, *ids):
+                reset_at, _remaining = strategy.get_window_stats(item, *ids)
+                wait = max(wait, math.ceil(reset_at - time.time()), 1)
+    return wait
+
+
+def wait_message(seconds: int) -> str:
+    """What a refused login says: how long to wait (the pages and the API add the way to a new password)."""
+    minutes = max(1, math.ceil(seconds / 60))
+    return ngettext("Too many failed logins. Try again in %(num)d minute, or choose a new password.",
+                    "Too many failed logins. Try again in %(num)d minutes, or choose a new password.", minutes)
+
+
+class TooManyFailures(DomainError):
+    """A password check refused by the failed-login counters."""
+
+    status = 429
+    code = "rate_limited"
+
+
+def guard_password(email: str, action):
+    """Run `action()`, which checks the account's password again (changing the password or the address,
+    deleting the account): the failed-login counters apply, so a stolen session can't guess the password."""
+    wait = login_wait(email)
+    if wait:
+        raise TooManyFailures(wait_message(wait))
+    try:
+        return action()
+    except DomainError as exc:
+        if exc.code == "wrong_password":
+            login_failed(email)
+        raise
+
+
+def login_failed(email: str) -> None:
+    """Count a failed login against every counter."""
+    if _throttling():
+        for config_key, ids in _counters(email):
+            for item in parse_many(current_app.config[config_key]):
+                limiter.limiter.hit(item, *ids)
+
+
+def login_succeeded(email: str) -> None:
+    """Forget this address's failures for the account and remember the address as known to it."""
+    if not _throttling():
+        return
+    for config_key, ids in _counters(email):
+        if config_key == "LOGIN_FAILS_PER_ACCOUNT_ADDRESS":
+            for item in parse_many(current_app.config[config_key]):
+                limiter.limiter.clear(item, *ids)
+    key = _known_key(email)
+    limiter.storage.clear(key)
+    limiter.storage.incr(key, KNOWN_ADDRESS_SECONDS)
+
+
+def request_email_key() -> str:
+    """Rate-limit key for requests about one email address (password resets), from a form or a JSON body."""
     data = request.get_json(silent=True) if request.is_json else request.form
-    email = (data or {}).get("email") if isinstance(data, dict) or hasattr(data, "get") else None
-    return f"login-account:{str(email or '').strip().lower()}"
-
-
-def login_failed(_response) -> bool:
-    """Count a request against the failed-login limits only when it failed (the view sets `g.login_failed`)."""
-    return bool(g.get("login_failed"))
+    email = data.get("email") if isinstance(data, dict) or hasattr(data, "getlist") else None
+    return f"email:{_account(email if isinstance(email, str) else '')}"

@@ -1,6 +1,8 @@
-"""The one way pages run an operation and report the outcome."""
+"""The one way pages run an operation and report the outcome, and the one check of where a page may send us next."""
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from flask import abort, flash
 
@@ -68,3 +70,27 @@ def found(row, **belongs):
     if row is None or any(getattr(row, name) != value for name, value in belongs.items()):
         abort(404)
     return row
+
+
+#: controls (tab, CR, LF, NUL ...), invisible format characters, line and paragraph separators: browsers drop or
+#: act on them, so "/\t/evil.example" is followed as "//evil.example", another site
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def safe_next(target, fallback: str) -> str:
+    """`target` if it is a path on this site, else `fallback` (used for every `next` a client sends).
+
+    Checked as sent and once percent-decoded: it must start with one `/` (not `//` or `/\\`), hold no backslash
+    and no control or invisible character, and name no scheme or host.
+    """
+    if not isinstance(target, str) or not target:
+        return fallback
+    for form in (target, unquote(target)):
+        if not form.startswith("/") or form.startswith("//") or "\\" in form:
+            return fallback
+        if any(unicodedata.category(ch) in _UNSAFE_CATEGORIES for ch in form):
+            return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return fallback
+    return target

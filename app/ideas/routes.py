@@ -12,7 +12,7 @@ from app.core.pagination import page_args
 from app.core.security import user_key
 from app.core.signals import values_from_signal
 from app.core.timeutil import as_utc, utcnow
-from app.core.web import attempt
+from app.core.web import attempt, safe_next
 from app.extensions import db, limiter
 from app.ideas import bp
 from app.ideas.forms import AnswerForm, CommentForm, IdeaForm
@@ -215,10 +215,7 @@ def unsupport(idea_id):
 
 def _back_to(idea) -> str:
     """Return to the list the button was on, or to the idea."""
-    target = request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("ideas.show", idea_id=idea.id)
+    return safe_next(request.form.get("next"), url_for("ideas.show", idea_id=idea.id))
 
 
 @bp.route("/ideas/<int:idea_id>/comments", methods=["POST"])

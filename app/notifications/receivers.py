@@ -5,12 +5,14 @@ this module decides the recipients and writes one row each, in bulk where a crow
 """
 import sqlalchemy as sa
 
+from app.auth.signals import account_erased
 from app.extensions import db
 from app.ideas.models import Idea
 from app.ideas.queries import followers_select
 from app.ideas.signals import (
     comment_posted, idea_adopted, idea_answered, idea_archived, idea_merged, idea_shortlisted, idea_withdrawn,
 )
+from app.notifications.models import Notification
 from app.notifications.operations import notify_selected, notify_user
 from app.proposals.models import Membership, Organization
 from app.proposals.signals import contribution_recorded, proposal_update_posted, team_invited
@@ -109,3 +111,9 @@ def _membership_decided(membership, to, reason=None, **_kw):
     name = db.session.scalar(sa.select(Organization.name).where(Organization.id == membership.organization_id))
     kind = "membership_confirmed" if to == MembershipStatus.CONFIRMED else "membership_declined"
     notify_user(membership.user_id, kind, ("membership", membership.id), {"title": name, "reason": reason or ""})
+
+
+@account_erased.connect
+def _forget_notifications(user, **_kw):
+    """An erased account's notifications go with it (their titles and names are personal to the reader)."""
+    db.session.execute(sa.delete(Notification).where(Notification.user_id == user.id))

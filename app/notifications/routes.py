@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from app.core.forms import ActionForm
 from app.core.lookup import MAX_ID
 from app.core.pagination import page_args
-from app.core.web import attempt
+from app.core.web import attempt, safe_next
 from app.extensions import db
 from app.notifications import bp
 from app.notifications.models import MODES
@@ -32,10 +32,7 @@ def read():
     notification_id = int(raw) if raw and raw.isdigit() and int(raw) <= MAX_ID else None
     mark_read(current_user, notification_id)
     db.session.commit()
-    target = request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(url_for("notifications.index"))
+    return redirect(safe_next(request.form.get("next"), url_for("notifications.index")))
 
 
 @bp.route("/settings", methods=["GET", "POST"])
