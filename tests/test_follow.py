@@ -37,3 +37,17 @@ def test_unfollowing_stops_the_news(db, create_user, create_idea):
     IDEA.move(idea, IdeaStatus.SHORTLISTED, None)
     db.session.commit()
     assert kinds(db, follower) == []
+
+
+def test_an_erased_account_loses_its_notifications(db, create_user, create_idea):
+    from app.auth.erasure import erase_account
+    from tests.fixtures.core import PASSWORD
+
+    idea, follower = create_idea(), create_user()
+    follow_idea(idea, follower)
+    IDEA.move(idea, IdeaStatus.SHORTLISTED, None)
+    db.session.commit()
+    assert kinds(db, follower) == ["idea_shortlisted"]
+    erase_account(follower, PASSWORD)
+    db.session.commit()
+    assert kinds(db, follower) == []
