@@ -170,10 +170,10 @@ class ShareTermsForm(FlaskForm):
     """The revenue-share terms in percent (and the backers' cap as a multiple); stored as basis points."""
 
     community_share_pct = _percent(_l("Community share of revenue (%)"))
-    proposer_pct = _percent(_l("Proposer (% of the pool)"))
-    contributors_pct = _percent(_l("Contributors (% of the pool)"))
-    backers_pct = _percent(_l("Backers (% of the pool)"))
-    commons_pct = _percent(_l("Commons fund (% of the pool)"))
+    proposer_pct = _percent(_l("Proposer: share of the pool (%)"))
+    contributors_pct = _percent(_l("Contributors: share of the pool (%)"))
+    backers_pct = _percent(_l("Backers: share of the pool (%)"))
+    commons_pct = _percent(_l("Commons fund: share of the pool (%)"))
     backers_cap_multiple = DecimalField(
         _l("Backers' cap (times what they put in; empty for none)"), places=2,
         widget=NumberInput(step="0.01", min=1), filters=[_finite],
