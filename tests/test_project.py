@@ -84,6 +84,14 @@ def test_demo_seed_is_realistic_and_idempotent(app, db):
 
     stages = set(db.session.scalars(sa.select(Proposal.stage)))
     assert {"drafting", "review", "funding", "testbed", "market"} <= stages
+    # People believe it: no two ideas alike, some answers overdue, testbeds in the idea's own place.
+    assert db.session.scalar(sa.select(sa.func.count(sa.distinct(Idea.summary)))) == ideas
+    from app.ideas.queries import answers_due_query
+    from app.core.timeutil import as_utc, utcnow
+
+    assert any(as_utc(i.answer_due_at) < utcnow() for i in db.session.scalars(answers_due_query()))
+    for proposal in db.session.scalars(sa.select(Proposal)):
+        assert proposal.site.split()[0] in proposal.idea.title
 
 
 @pytest.mark.parametrize("args, ok", [
