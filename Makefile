@@ -7,7 +7,7 @@ PORT   ?= 5000
 PYTEST_ARGS ?=
 export FLASK_APP := wsgi.py
 
-.PHONY: run serve setup setup-dev lint test test-sqlite test-postgres browser translations clean
+.PHONY: run serve setup setup-dev lint bench test test-sqlite test-postgres browser translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ test-sqlite: setup-dev
 test-postgres: setup-dev
 	@echo "== tests on PostgreSQL"
 	@scripts/with-postgres scripts/pytest-rc $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+## bench: GOPS against the bare reference at 100,000 ideas, under gunicorn and wrk (figures printed, never asserted)
+bench: setup-dev
+	@command -v wrk >/dev/null 2>&1 || scripts/apt-install wrk
+	$(BIN)/python bench/web.py
 
 ## browser: Debian's Chromium for the end-to-end journeys
 browser:

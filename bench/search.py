@@ -1,94 +1,104 @@
-"""Index N generated Korean/English ideas with the real analyzer, then time queries.
+"""Search latency: the app's search against a bare Whoosh top-20 on the same index, over 30 Korean queries.
 
-Usage: .venv/bin/python bench/search.py [--docs 100000] [--queries 300] [--dir PATH [--reuse]]
-Prints: documents indexed and the time it took, the index size on disk, query latency p50/p95.
+Usage:
+    .venv/bin/python bench/search.py --workdir DIR            # the workdir of bench/web.py
+    .venv/bin/python bench/search.py --database-url URL --index DIR [--repeat 5]
+
+The index and database are those bench/data.py builds (`--search-index DIR`). The 30 queries are
+fixed by the index: the 10 commonest Korean terms, the 10 nearest 1% of ideas and 10 rare ones
+(bench/words.py), each class as 5 one-word and 5 two-word queries. Every query runs once to warm
+up (Kiwi, searchers), then --repeat times in turn, through `app.search.query.search` (facets,
+highlights, live support counts) and through `searcher.search(parser.parse(q), limit=20)` plus the
+stored title and summary of those 20 hits. Prints the queries with their hit counts, then p50/p95
+in ms per class and overall for both, and the speed ratio bare time / app time (1.0: as fast as bare).
 """
 import argparse
-import random
-import shutil
 import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.appconfig import bench_app  # noqa: E402
+from bench.words import pick  # noqa: E402
 
-def documents(n: int, rng: random.Random):
-    """Ideas built from the demo seeds, places and a share of English text."""
-    from app.demo.content import COMMENTS, IDEA_SEEDS, PLACES
-    from app.ideas.reference import CATEGORIES, MUNICIPALITIES
+FIELDS = ["title", "summary", "body", "comments", "place"]
 
-    seeds = [(code, seed) for code, items in IDEA_SEEDS.items() for seed in items]
-    places = [(code, place) for code, ps in PLACES.items() for place in ps]
-    english = ["Smart parking sensors with refunds for residents", "Open data dashboard for the city budget",
-               "Shared e-scooter docks near subway stations", "Solar panels on school roofs"]
-    for i in range(n):
-        cat, (title, summary, problem, proposal) = seeds[rng.randrange(len(seeds))]
-        muni, place = places[rng.randrange(len(places))]
-        extra = rng.choice(english) if i % 5 == 0 else ""
-        yield {
-            "key": f"idea:{i}", "type": "idea", "id": i, "title": f"{place} {title} {extra}".strip(),
-            "summary": summary, "body": f"{problem} {proposal} {extra}", "comments": rng.choice(COMMENTS),
-            "category": cat, "municipality": muni, "status": rng.choice(("open", "open", "shortlisted", "archived")),
-            "created": datetime(2026, 1, 1) + timedelta(minutes=i), "support_count": rng.randrange(200),
-        }
-    assert CATEGORIES and MUNICIPALITIES
+
+def queries(index_dir: str) -> list[tuple[str, str]]:
+    """(class, query): 30 queries, one- and two-word, common, middling and rare."""
+    out = []
+    for kind, words in pick(index_dir, 10).items():
+        w = [word for word, _n in words]
+        out += [(kind, w[i]) for i in range(5)]
+        out += [(kind, f"{w[i]} {w[i + 5]}") for i in range(min(5, len(w) - 5))]
+    return out
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-quantile (nearest rank)."""
+    values = sorted(values)
+    return values[min(len(values) - 1, max(0, round(q * len(values)) - 1))]
 
 
 def main() -> None:
-    """Build, measure, print."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", type=int, default=100_000)
-    parser.add_argument("--queries", type=int, default=300)
-    parser.add_argument("--dir", default=None)
-    parser.add_argument("--reuse", action="store_true", help="time queries on the index already in --dir")
-    args = parser.parse_args()
+    """Time both searches and print."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--workdir", default=None, help="a bench/web.py workdir: gops.sqlite and search/")
+    p.add_argument("--database-url", default=None)
+    p.add_argument("--index", default=None)
+    p.add_argument("--repeat", type=int, default=5)
+    args = p.parse_args()
+    if args.workdir:
+        args.database_url = args.database_url or f"sqlite:///{Path(args.workdir).resolve()}/gops.sqlite"
+        args.index = args.index or str(Path(args.workdir).resolve() / "search")
+    if not (args.database_url and args.index):
+        p.error("give --workdir, or --database-url and --index")
 
-    from app.search.analyzer import kiwi
-    from app.search.index import get_index, writer
+    from whoosh import index as whoosh_index
+    from whoosh.qparser import MultifieldParser
 
-    directory = args.dir or tempfile.mkdtemp(prefix="gops-search-bench-")
-    kiwi()  # load the model before timing
-    if not (args.reuse and args.dir):
-        shutil.rmtree(directory, ignore_errors=True)
-        rng = random.Random(7)
-        ix = get_index(directory)
-        started = time.perf_counter()
-        w = writer(ix)
-        for n, doc in enumerate(documents(args.docs, rng), 1):
-            w.add_document(**doc)
-            if n % 10_000 == 0:
-                print(f"  {n} documents, {time.perf_counter() - started:.0f}s", flush=True)
-        w.commit(optimize=True)
-        took = time.perf_counter() - started
-        print(f"indexed {args.docs} documents in {took:.1f}s ({args.docs / took:.0f} docs/s)")
-    size = sum(p.stat().st_size for p in Path(directory).iterdir())
-    print(f"index: {get_index(directory).doc_count()} documents, {size / 2**20:.1f} MiB")
+    qs = queries(args.index)
+    app = bench_app(args.database_url, tempfile.mkdtemp(prefix="gops-bench-search-"), args.index)
+    ix = whoosh_index.open_dir(args.index)
+    searcher = ix.searcher()
+    parser = MultifieldParser(FIELDS, ix.schema)
 
-    from flask import Flask
+    def bare(q: str) -> int:
+        """The bare top 20 with their stored title and summary; returns the hits shown."""
+        results = searcher.search(parser.parse(q), limit=20)
+        [(hit["title"], hit["summary"]) for hit in results]
+        return len(results)
 
-    app = Flask(__name__)
-    app.config["SEARCH_INDEX_DIR"] = directory
     from app.search.query import search
 
-    words = ["자전거", "주차", "미세먼지를", "충전기", "어르신", "태양광 발전소", "refund", "smart parking",
-             "먹었습니다", "안전한 통학로", "전기차 충전기 공유", "도서관"]
-    times = []
+    times: dict[tuple[str, str], list[float]] = {}
     with app.app_context():
-        search(words[0])  # the first query opens the searcher; later ones reuse it, as a worker does
-        for i in range(args.queries):
-            q = words[i % len(words)]
-            t0 = time.perf_counter()
-            result = search(q, filters={"municipality": "suwon"} if i % 3 == 0 else None)
-            times.append((time.perf_counter() - t0) * 1000)
-            assert result.total >= 0
-    times.sort()
-    print(f"queries: {args.queries}, p50 {statistics.median(times):.1f} ms, p95 {times[int(len(times) * 0.95) - 1]:.1f} ms")
-    if not args.dir:
-        shutil.rmtree(directory)
+        print(f"{'class':9s} {'query':24s} {'app hits':>9s} {'bare hits':>9s}")
+        for kind, q in qs:
+            total = search(q).total
+            print(f"{kind:9s} {q:24s} {total:9,d} {bare(q):9,d}")
+        for _ in range(args.repeat):
+            for kind, q in qs:
+                t0 = time.perf_counter()
+                search(q)
+                t1 = time.perf_counter()
+                bare(q)
+                t2 = time.perf_counter()
+                times.setdefault((kind, "app"), []).append((t1 - t0) * 1000)
+                times.setdefault((kind, "bare"), []).append((t2 - t1) * 1000)
+    print(f"\n{len(qs)} queries x {args.repeat}, ms")
+    print("| class | app p50 | app p95 | bare p50 | bare p95 | bare/app p50 | bare/app p95 |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for kind in ("common", "middling", "rare", "all"):
+        a = [t for (k, side), v in times.items() if side == "app" and kind in (k, "all") for t in v]
+        b = [t for (k, side), v in times.items() if side == "bare" and kind in (k, "all") for t in v]
+        print(f"| {kind} | {pct(a, .5):.1f} | {pct(a, .95):.1f} | {pct(b, .5):.1f} | {pct(b, .95):.1f} | "
+              f"{pct(b, .5) / pct(a, .5):.2f} | {pct(b, .95) / pct(a, .95):.2f} |")
+    print(f"\nmean per query: app {statistics.mean(t for (k, s), v in times.items() if s == 'app' for t in v):.1f} ms, "
+          f"bare {statistics.mean(t for (k, s), v in times.items() if s == 'bare' for t in v):.1f} ms")
 
 
 if __name__ == "__main__":
