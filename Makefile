@@ -60,7 +60,7 @@ test-postgres: setup-dev
 ## bench: GOPS against the bare reference at 100,000 ideas, under gunicorn and wrk (figures printed, never asserted)
 bench: setup-dev
 	@command -v wrk >/dev/null 2>&1 || scripts/apt-install wrk
-	$(BIN)/python bench/web.py
+	$(BIN)/python bench/web.py $(BENCH_ARGS)
 
 ## browser: Debian's Chromium for the end-to-end journeys
 browser:
