@@ -5,16 +5,16 @@ from flask_login import current_user
 
 from app.api import bp
 from app.api.auth import json_body, require_user
-from app.api.serializers import comment_json, idea_json, iso, page_json, user_public_json
+from app.api.serializers import capped_page_json, comment_json, idea_json, iso, page_json, user_public_json
 from app.core.errors import InvalidInput, NotFound
 from app.core.forms import api_form
 from app.core.idempotency import commit, idempotent
 from app.core.lookup import get_by_id
-from app.core.pagination import page_args
+from app.core.pagination import page_args, paginate
 from app.core.security import user_key
 from app.extensions import db, limiter
 from app.ideas.forms import AnswerForm, CommentForm, IdeaForm, MergeForm
-from app.ideas.lifecycle import advance_idea, answer_idea, catch_up, merge_ideas
+from app.ideas.lifecycle import answer_idea, merge_ideas
 from app.ideas.models import Idea
 from app.ideas.operations import (
     add_comment, create_idea, edit_idea, ensure_can_edit, support_idea, withdraw_idea, withdraw_support,
@@ -30,8 +30,7 @@ IDEA_FIELDS = ("title", "summary", "body", "category", "municipality")
 
 @bp.get("/ideas")
 def list_ideas():
-    """Ideas, sorted and filtered like the board."""
-    catch_up()
+    """Ideas, sorted and filtered like the board: active ones (open, shortlisted, adopted) unless a status is given."""
     page, per_page = page_args()
     stmt = ideas_query(
         sort=request.args.get("sort", "hot"),
@@ -40,11 +39,11 @@ def list_ideas():
         municipality=request.args.get("municipality") or None,
         q=request.args.get("q") or None,
     )
-    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
+    pagination = paginate(stmt, page, per_page)
     supported = supported_idea_ids(current_user, [i.id for i in pagination.items])
     auth = current_user.is_authenticated
     items = [idea_json(i, full=False, supported=(i.id in supported) if auth else None) for i in pagination.items]
-    return jsonify(page_json(items, page, per_page, pagination.total))
+    return jsonify(capped_page_json(items, pagination))
 
 
 @bp.post("/ideas")
@@ -65,8 +64,6 @@ def post_idea():
 def get_idea(idea_id):
     """One idea with its sanitized HTML body (time rules applied first)."""
     idea = get_visible_idea(idea_id, current_user)
-    if advance_idea(idea):
-        db.session.commit()
     supported = bool(supported_idea_ids(current_user, [idea.id])) if current_user.is_authenticated else None
     return jsonify(idea_json(idea, viewer=current_user, supported=supported))
 
@@ -197,5 +194,5 @@ def merge(idea_id):
 def answers_due():
     """Shortlisted ideas still waiting for their official answer, soonest due first."""
     page, per_page = page_args()
-    pagination = db.paginate(answers_due_query(), page=page, per_page=per_page, error_out=False)
-    return jsonify(page_json([idea_json(i, full=False) for i in pagination.items], page, per_page, pagination.total))
+    pagination = paginate(answers_due_query(), page, per_page)
+    return jsonify(capped_page_json([idea_json(i, full=False) for i in pagination.items], pagination))

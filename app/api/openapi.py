@@ -56,7 +56,11 @@ PAGE = [_q("page", {"type": "integer", "minimum": 1}), _q("per_page", {"type": "
 
 def _page_of(item):
     return {"type": "object", "properties": {"items": {"type": "array", "items": _ref(item)},
-            "page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": {"type": "integer"}}}
+            "page": {"type": "integer"}, "per_page": {"type": "integer"},
+            "total": {"type": "integer", "nullable": True,
+                      "description": "Exact up to 10,000 matches; null past that (see at_least)."},
+            "at_least": {"type": "integer", "description": "Lists with a capped count: rows known to exist."},
+            "has_next": {"type": "boolean", "description": "Lists with a capped count: whether a page follows."}}}
 
 
 SCHEMAS = {

@@ -90,6 +90,12 @@ def org_json(org) -> dict:
             "municipality": ref_json(org.municipality) if org.municipality else None}
 
 
-def page_json(items, page: int, per_page: int, total: int) -> dict:
+def page_json(items, page: int, per_page: int, total: int | None) -> dict:
     """The list envelope."""
     return {"items": items, "page": page, "per_page": per_page, "total": total}
+
+
+def capped_page_json(items, pagination) -> dict:
+    """The list envelope of a list counted up to a cap (core.pagination.CappedPagination)."""
+    return {**page_json(items, pagination.page, pagination.per_page, pagination.total),
+            "at_least": pagination.at_least, "has_next": pagination.has_next}

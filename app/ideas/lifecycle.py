@@ -125,10 +125,3 @@ def merge_ideas(duplicate: Idea, target: Idea, steward, now: datetime | None = N
     db.session.refresh(target, ["hot_score"])
     db.session.flush()
     advance_idea(target, now)
-
-
-def catch_up(limit: int = 50) -> None:
-    """Apply due transitions before a page shows ideas, so nothing waits for cron to look right."""
-    if db.session.scalar(due_ideas_query(utcnow()).with_only_columns(Idea.id).limit(1)) is not None:
-        advance_due(limit=limit)
-        db.session.commit()

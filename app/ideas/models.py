@@ -9,9 +9,10 @@ from app.auth.models import User
 from app.core.parties import is_party
 from app.core.timeutil import as_utc, utcnow
 from app.extensions import db
-from app.ideas.states import COMMENTABLE, LABELS, IdeaStatus
+from app.ideas.states import ACTIVE, COMMENTABLE, LABELS, IdeaStatus
 
 STATUS_VALUES = ", ".join(f"'{s.value}'" for s in IdeaStatus)
+ACTIVE_VALUES = ", ".join(f"'{s}'" for s in ACTIVE)
 
 
 class _Named:
@@ -57,23 +58,35 @@ class Idea(db.Model):
         sa.CheckConstraint("support_count >= 0", name="support_count_nonnegative"),
         sa.CheckConstraint("comment_count >= 0", name="comment_count_nonnegative"),
         sa.CheckConstraint("length(title) > 0", name="title_nonempty"),
-        sa.Index("ix_ideas_status_hot", "status", "hot_score"),
-        sa.Index("ix_ideas_status_created", "status", "created_at"),
-        sa.Index("ix_ideas_status_supports", "status", "support_count"),
+        sa.CheckConstraint(f"active = (status IN ({ACTIVE_VALUES}))", name="active_follows_status"),
+        # One index per (filter, sort) the board offers, each ending in id like the ORDER BY, so a page
+        # is read in index order and stops after its rows (queries.ideas_query; tests/test_query_plans.py).
+        sa.Index("ix_ideas_active_hot", "active", "hot_score", "id"),
+        sa.Index("ix_ideas_active_new", "active", "created_at", "id"),
+        sa.Index("ix_ideas_active_top", "active", "support_count", "id"),
+        sa.Index("ix_ideas_status_hot", "status", "hot_score", "id"),
+        sa.Index("ix_ideas_status_new", "status", "created_at", "id"),
+        sa.Index("ix_ideas_status_top", "status", "support_count", "id"),
+        sa.Index("ix_ideas_author_new", "author_id", "created_at", "id"),
         sa.Index("ix_ideas_status_deadline", "status", "support_deadline_at"),
-        sa.Index("ix_ideas_status_answer_due", "status", "answer_due_at"),
+        # the public answers page: shortlisted ideas still owed an answer, soonest due first
+        sa.Index("ix_ideas_answer_waiting", "active", "answer_due_at", "id",
+                 sqlite_where=sa.text("answered_at IS NULL"), postgresql_where=sa.text("answered_at IS NULL")),
         sa.CheckConstraint("merged_into_id IS NULL OR merged_into_id <> id", name="not_merged_into_self"),
         sa.CheckConstraint("status <> 'merged' OR merged_into_id IS NOT NULL", name="merged_has_target"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    author_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    author_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
     title: so.Mapped[str] = so.mapped_column(sa.String(120))
     summary: so.Mapped[str] = so.mapped_column(sa.String(300))
     body: so.Mapped[str] = so.mapped_column(sa.Text)
     category_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("categories.id"), index=True)
     municipality_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("municipalities.id"), index=True)
     status: so.Mapped[str] = so.mapped_column(sa.String(20), default=IdeaStatus.OPEN.value)
+    #: listed on the board by default (open, shortlisted, adopted); follows `status` (see _status_set)
+    active: so.Mapped[bool] = so.mapped_column(
+        default=lambda ctx: ctx.get_current_parameters().get("status", IdeaStatus.OPEN.value) in ACTIVE)
     #: denormalized count of Support rows, changed in SQL with each support
     support_count: so.Mapped[int] = so.mapped_column(default=0)
     #: denormalized count of Comment rows
@@ -166,6 +179,12 @@ class Idea(db.Model):
             and user.can_participate()
             and self.status in {s.value for s in COMMENTABLE}
         )
+
+
+@sa.event.listens_for(Idea.status, "set")
+def _status_set(idea: Idea, value: str, _old, _initiator) -> None:
+    """Every move of the state machine keeps `active` in step; the database checks it too."""
+    idea.active = value in ACTIVE
 
 
 class Support(db.Model):

@@ -1,5 +1,6 @@
 """Reads shared by the idea pages and the API."""
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
 from app.core.errors import InvalidInput, NotFound
@@ -36,16 +37,25 @@ def municipality_by_code(code: str, field: str = "municipality") -> Municipality
 
 def ideas_query(*, sort: str = "hot", status: str | None = None, category: str | None = None,
                 municipality: str | None = None, author_id: int | None = None, q: str | None = None) -> sa.Select:
-    """The select for an idea list; unknown sort or filter values raise InvalidInput."""
+    """The select for an idea list; unknown sort or filter values raise InvalidInput.
+
+    Without a status it lists the active ideas (open, shortlisted, adopted), or an author's public
+    ideas. Each (filter, sort) has an index ending in id, so the database reads a page in index order
+    and stops (ix_ideas_active_*, ix_ideas_status_*, ix_ideas_author_new); category and municipality
+    are checked along the walk. Authors, categories and municipalities are loaded for the page only.
+    """
     if sort not in SORTS:
         raise _refuse("sort", "invalid_sort", _l("Unknown sort order."))
-    stmt = sa.select(Idea)
+    stmt = sa.select(Idea).options(so.selectinload(Idea.author), so.selectinload(Idea.category),
+                                   so.selectinload(Idea.municipality))
     if status:
         if status not in PUBLIC_STATUSES:
             raise _refuse("status", "invalid_status", _l("Unknown status."))
         stmt = stmt.where(Idea.status == status)
-    else:
+    elif author_id is not None:
         stmt = stmt.where(Idea.status.in_(PUBLIC_STATUSES))
+    else:
+        stmt = stmt.where(Idea.active == sa.true())
     if category:
         stmt = stmt.where(Idea.category_id == by_code(Category, category, "category").id)
     if municipality:
@@ -111,8 +121,11 @@ def answer_of(idea: Idea) -> Answer | None:
 
 def answers_due_query() -> sa.Select:
     """Shortlisted (or adopted) ideas still waiting for their official answer, soonest due first."""
-    return (sa.select(Idea).where(Idea.answer_due_at.is_not(None), Idea.answered_at.is_(None),
-                                  Idea.status.in_((IdeaStatus.SHORTLISTED.value, IdeaStatus.ADOPTED.value)))
+    # Only shortlisted (and later adopted) ideas have a due date; `active` leaves out hidden and merged ones.
+    # The partial index ix_ideas_answer_waiting (active, answer_due_at, id) WHERE answered_at IS NULL serves it.
+    return (sa.select(Idea).where(Idea.active == sa.true(), Idea.answered_at.is_(None), Idea.answer_due_at.is_not(None))
+            .options(so.selectinload(Idea.author), so.selectinload(Idea.category),
+                     so.selectinload(Idea.municipality))
             .order_by(Idea.answer_due_at, Idea.id))
 
 

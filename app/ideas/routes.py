@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from app.core.errors import DomainError
 from app.core.forms import ActionForm
 from app.core.lookup import get_by_id
-from app.core.pagination import page_args
+from app.core.pagination import page_args, paginate
 from app.core.security import user_key
 from app.core.signals import values_from_signal
 from app.core.timeutil import as_utc, utcnow
@@ -16,7 +16,7 @@ from app.core.web import attempt, safe_next
 from app.extensions import db, limiter
 from app.ideas import bp
 from app.ideas.forms import AnswerForm, CommentForm, IdeaForm
-from app.ideas.lifecycle import advance_idea, answer_idea, catch_up, merge_ideas
+from app.ideas.lifecycle import answer_idea, merge_ideas
 from app.ideas.models import Idea
 from app.ideas.operations import (
     add_comment, create_idea, edit_idea, support_idea, withdraw_idea, withdraw_support,
@@ -56,11 +56,10 @@ def index():
     if (args["q"] or "").strip():  # words go to the one Korean-aware search, keeping the filters
         return redirect(url_for("search.index", type="idea", **{k: v for k, v in args.items() if v}))
     sort = request.args.get("sort", "hot")
-    catch_up()
     page, per_page = page_args(current_app.config["IDEAS_PER_PAGE"])
-    pagination = db.paginate(ideas_query(sort=sort, **args), page=page, per_page=per_page, error_out=False)
+    categories, municipalities = reference_lists()  # first: the page's ideas then find theirs loaded
+    pagination = paginate(ideas_query(sort=sort, **args), page, per_page)
     supported = supported_idea_ids(current_user, [i.id for i in pagination.items])
-    categories, municipalities = reference_lists()
     return render_template(
         "ideas/index.html", pagination=pagination, ideas=pagination.items, supported=supported,
         sort=sort, filters=args, statuses=PUBLIC_STATUSES, categories=categories,
@@ -97,8 +96,6 @@ def show(idea_id):
     if idea.status == IdeaStatus.MERGED.value and idea.merged_into_id:
         flash(_("This idea was merged into a similar one; its supports and comments are here now."))
         return redirect(url_for("ideas.show", idea_id=idea.merged_into_id), 301)
-    if advance_idea(idea):
-        db.session.commit()
     extras = {"similar": [], "proposal": None, **values_from_signal(idea_page.send(idea, viewer=current_user))}
     return render_template(
         "ideas/show.html", idea=idea, threads=comment_threads(idea), answer=answer_of(idea),
@@ -117,7 +114,6 @@ def overdue_days(idea, now) -> int:
 @bp.route("/ideas/answers")
 def answers():
     """Public accountability: shortlisted ideas awaiting an official answer, overdue first, and recent answers."""
-    catch_up()
     now = utcnow()
     ideas = db.session.scalars(answers_due_query().limit(200)).all()
     waiting = [(idea, overdue_days(idea, now)) for idea in ideas]

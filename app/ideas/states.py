@@ -82,7 +82,9 @@ IDEA = Machine("idea", IdeaStatus, {
 
 #: states in which the discussion is open
 COMMENTABLE = frozenset({S.OPEN, S.SHORTLISTED, S.ADOPTED})
-#: states listed on the public board
+#: states listed on the public board (each is a filter)
 PUBLIC = (S.OPEN.value, S.SHORTLISTED.value, S.ADOPTED.value, S.ARCHIVED.value)
+#: states the board shows when no status is chosen (archived ideas only behind the filter, as in CONSUL)
+ACTIVE = (S.OPEN.value, S.SHORTLISTED.value, S.ADOPTED.value)
 
-__all__ = ["IDEA", "IdeaStatus", "LABELS", "COMMENTABLE", "PUBLIC", "InvalidTransition"]
+__all__ = ["IDEA", "IdeaStatus", "LABELS", "COMMENTABLE", "PUBLIC", "ACTIVE", "InvalidTransition"]

@@ -1,0 +1,217 @@
+"""Scale rules: list pages run a fixed number of statements, walk an index in order, and GETs never write.
+
+Speed itself is measured by bench/ (make bench), never asserted here; these tests pin the properties
+that keep it: the same SQL for 5 ideas as for 500, plans without a full scan or a temporary sort of
+the ideas table (EXPLAIN, on SQLite and on PostgreSQL), counts capped, and no write from a GET.
+"""
+import contextlib
+import json
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.core import pagination
+from app.core.timeutil import utcnow
+from app.ideas.models import Category, Idea, Municipality
+from app.ideas.operations import HOT_SECONDS
+from tests.fixtures.users import make_user
+
+LIST_PAGES = [
+    "/ideas",
+    "/ideas?sort=new",
+    "/ideas?sort=top&category=mobility",
+    "/ideas?sort=hot&municipality=suwon",
+    "/ideas?sort=new&page=2&per_page=2",
+    "/ideas?status=archived&sort=top",
+    "/ideas?status=shortlisted&sort=new&category=energy",
+    "/ideas/answers",
+    "/ideas/feed.atom",
+    "/api/v1/ideas",
+    "/api/v1/ideas?sort=new&per_page=50",
+    "/api/v1/ideas?sort=top&status=open&municipality=suwon",
+    "/api/v1/answers/due",
+]
+
+
+def bulk_ideas(db, n: int, authors: int = 10) -> None:
+    """`n` ideas in every public state, over several authors, categories and cities, in one insert."""
+    people = [make_user() for _ in range(authors)]
+    categories = db.session.scalars(sa.select(Category.id).order_by(Category.id)).all()
+    cities = db.session.scalars(sa.select(Municipality.id).order_by(Municipality.id)).all()
+    suwon = db.session.scalar(sa.select(Municipality.id).where(Municipality.code == "suwon"))
+    now = utcnow()
+    rows = []
+    for i in range(n):
+        status = ("open", "shortlisted", "adopted", "archived")[i % 4]
+        created = now - timedelta(minutes=i)
+        rows.append({
+            "author_id": people[i % authors].id, "title": f"아이디어 {i}", "summary": "요약", "body": "본문",
+            "category_id": categories[i % len(categories)], "municipality_id": suwon if i % 3 else cities[i % 31],
+            "status": status, "active": status != "archived", "support_count": i % 7, "comment_count": 0,
+            "hot_score": created.timestamp() / HOT_SECONDS, "created_at": created,
+            "support_deadline_at": created + timedelta(days=30),
+            "shortlisted_at": created if status in ("shortlisted", "adopted") else None,
+            "answer_due_at": created + timedelta(days=30) if status in ("shortlisted", "adopted") else None,
+            "archived_at": created if status == "archived" else None,
+        })
+    db.session.execute(sa.insert(Idea), rows)
+    db.session.commit()
+
+
+@contextlib.contextmanager
+def statements():
+    """Every SQL statement any engine runs meanwhile."""
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", record)
+
+
+def _count(client, url) -> int:
+    with statements() as seen:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(seen)
+
+
+@pytest.mark.parametrize("logged_in", [False, True])
+def test_list_pages_run_the_same_statements_for_5_and_500_ideas(app, db, client, login_as, logged_in):
+    if logged_in:
+        login_as(make_user())
+    bulk_ideas(db, 5, authors=5)
+    few = {url: _count(client, url) for url in LIST_PAGES}
+    bulk_ideas(db, 495, authors=50)
+    many = {url: _count(client, url) for url in LIST_PAGES}
+    assert many == few
+
+
+def test_the_board_shows_active_ideas_and_archived_ones_behind_the_filter(db, client, create_idea):
+    shown = create_idea(title="열린 아이디어")
+    gone = create_idea(title="보관된 아이디어", status="archived")
+    board = client.get("/ideas").get_data(as_text=True)
+    assert shown.title in board and gone.title not in board
+    assert gone.title in client.get("/ideas?status=archived").get_data(as_text=True)
+    api = client.get("/api/v1/ideas").get_json()
+    assert [i["id"] for i in api["items"]] == [shown.id] and api["total"] == 1 and api["has_next"] is False
+
+
+def test_counts_stop_at_the_cap_and_the_pager_still_goes_on(db, client, monkeypatch):
+    monkeypatch.setattr(pagination, "COUNT_CAP", 30)
+    bulk_ideas(db, 80)  # 60 active
+    body = client.get("/api/v1/ideas?per_page=5").get_json()
+    assert body["total"] is None and body["at_least"] == 30 and body["has_next"] is True
+    client.post_form("/auth/locale", {"locale": "en"})
+    html = client.get("/ideas?per_page=5").get_data(as_text=True)
+    assert "More than 30 ideas" in html
+    # past the cap the count reaches a few pages beyond the one shown, never the whole list
+    deep = client.get("/api/v1/ideas?per_page=5&page=10").get_json()
+    assert deep["at_least"] == 60 and deep["total"] == 60 and deep["has_next"] is True
+    last = client.get("/api/v1/ideas?per_page=5&page=12").get_json()
+    assert len(last["items"]) == 5 and last["has_next"] is False
+    assert client.get("/api/v1/ideas?per_page=5&page=13").get_json()["items"] == []
+
+
+def test_active_follows_status_through_every_move_and_the_database_checks_it(db, create_idea):
+    idea = create_idea()
+    assert idea.active is True
+    draft = create_idea(status="draft")
+    assert draft.active is False
+    archived = create_idea(status="archived")
+    assert archived.active is False
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.execute(sa.update(Idea).where(Idea.id == idea.id).values(active=False))
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_no_get_request_writes(app, db, client, create_idea, shortlisted, login_as):
+    late = create_idea(title="마감 지난 아이디어")
+    db.session.execute(sa.update(Idea).where(Idea.id == late.id).values(
+        support_deadline_at=utcnow() - timedelta(days=1)))
+    due = shortlisted()
+    db.session.execute(sa.update(Idea).where(Idea.id == due.id).values(answer_due_at=utcnow() - timedelta(days=2)))
+    db.session.commit()
+    login_as(make_user())
+    pages = LIST_PAGES + [f"/ideas/{late.id}", f"/api/v1/ideas/{late.id}", f"/ideas/{due.id}", "/search?q=아이디어"]
+    with statements() as seen:
+        for url in pages:
+            assert client.get(url).status_code == 200, url
+    writes = [s for s in seen if re.match(r"\s*(INSERT|UPDATE|DELETE)\b", s, re.I)]
+    assert writes == []
+    db.session.expire_all()
+    assert db.session.get(Idea, late.id).status == "open"  # the cron archives it, not the page
+    client.post_form("/auth/locale", {"locale": "en"})
+    page = client.get(f"/ideas/{late.id}").get_data(as_text=True)
+    assert "Support closed on" in page
+
+
+# -- plans ---------------------------------------------------------------------------------------
+
+def _plan_problems(conn, statement, parameters) -> list[str]:
+    """What in this statement's plan reads the ideas table whole or sorts it outside an index."""
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        if conn.dialect.name == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+            details = [row[3] for row in cursor.fetchall()]
+            return [d for d in details if re.match(r"SCAN ideas\b(?! USING (COVERING )?INDEX)", d)
+                    or "TEMP B-TREE" in d]
+        # PostgreSQL's planner reads these tiny tables whole; forbid that so it shows the path it
+        # would take on a big table, and see whether that path still has to sort or scan.
+        cursor.execute("SET enable_seqscan = off; SET enable_sort = off; SET enable_bitmapscan = off")
+        cursor.execute("EXPLAIN (FORMAT JSON) " + statement, parameters)
+        plan = cursor.fetchone()[0]
+        cursor.execute("RESET enable_seqscan; RESET enable_sort; RESET enable_bitmapscan")
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        found = []
+
+        def walk(node):
+            kind = node["Node Type"]
+            if kind == "Seq Scan" and node.get("Relation Name") == "ideas" or kind in ("Sort", "Incremental Sort"):
+                found.append(f"{kind} {node.get('Relation Name', '')} {node.get('Sort Key', '')}")
+            for child in node.get("Plans", []):
+                walk(child)
+
+        walk(plan[0]["Plan"])
+        return found
+    finally:
+        cursor.close()
+
+
+def test_every_list_walks_an_index_in_order(app, db, client, login_as):
+    """EXPLAIN every statement over the ideas table that a list page runs, on this run's database."""
+    bulk_ideas(db, 40)
+    login_as(make_user())
+    problems: dict[str, list[str]] = {}
+    explained = []
+
+    def explain(conn, _cursor, statement, parameters, _context, _many):
+        if re.match(r"\s*SELECT\b", statement) and re.search(r"\bFROM ideas\b", statement):
+            explained.append(statement)
+            bad = _plan_problems(conn, statement, parameters)
+            if bad:
+                problems[statement] = bad
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", explain)
+    try:
+        for url in LIST_PAGES + ["/ideas?status=open&sort=hot", "/ideas?status=adopted&sort=top",
+                                 "/ideas?sort=top&category=energy&municipality=suwon"]:
+            assert client.get(url).status_code == 200, url
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", explain)
+    assert len(explained) >= 2 * len(LIST_PAGES)  # the page and its count, at least
+    assert problems == {}, "\n\n".join(f"{s}\n  {p}" for s, p in problems.items())
+
+
+def test_the_plan_check_sees_a_full_scan_and_a_sort(app, db):
+    with db.engine.connect() as conn:
+        problems = _plan_problems(conn, "SELECT * FROM ideas ORDER BY title", {})
+    assert problems, "a sort of the ideas table outside an index must be reported"
