@@ -1,10 +1,13 @@
 """Reads shared by the proposal pages and the API."""
+import functools
+
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from app.auth.models import User
 from app.core.audit import AuditEvent
 from app.extensions import db
-from app.ideas.models import Municipality
+from app.ideas.models import Idea, Municipality
 from app.proposals.models import (
     Contribution, ExpertApplication, Membership, Milestone, Organization, Proposal, ProposalUpdate,
     ReplicationRequest, ShareTerms, TeamMember,
@@ -95,6 +98,34 @@ def proposals_query(stage: str | None = None) -> sa.Select:
     """Proposals, newest first, optionally at one stage."""
     stmt = sa.select(Proposal).order_by(Proposal.created_at.desc(), Proposal.id.desc())
     return stmt.where(Proposal.stage == stage) if stage else stmt
+
+
+@functools.cache
+def _list_statement(at_stage: bool) -> sa.Select:
+    """The list's query, built once per process (building it costs more than running it); `stage` is bound later."""
+    lead, proposer = so.aliased(User), so.aliased(User)
+    stmt = (sa.select(Proposal.id, Proposal.title, Proposal.stage, Proposal.site, Proposal.budget_amount,
+                      Municipality.name_ko.label("municipality_ko"), Municipality.name_en.label("municipality_en"),
+                      lead.display_name.label("lead_expert"), proposer.display_name.label("proposer"))
+            .join(Municipality, Municipality.id == Proposal.municipality_id)
+            .join(lead, lead.id == Proposal.lead_expert_id)
+            .join(Idea, Idea.id == Proposal.idea_id)
+            .join(proposer, proposer.id == Idea.author_id)
+            .order_by(Proposal.created_at.desc(), Proposal.id.desc())
+            .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
+    return stmt.where(Proposal.stage == sa.bindparam("stage")) if at_stage else stmt
+
+
+def proposal_list(stage: str | None, page: int, per_page: int) -> tuple[list[sa.Row], bool]:
+    """One page of the proposal list, newest first, and whether another page follows.
+
+    One query whatever the number of proposals: the page's rows only (one more to know if a next page
+    exists, never a count of all), with the few columns a line shows rather than whole rows and their
+    relations. It walks an index on (created_at, id), or (stage, created_at) at one stage, and stops.
+    """
+    params = {"limit": per_page + 1, "offset": (page - 1) * per_page} | ({"stage": stage} if stage else {})
+    rows = db.session.execute(_list_statement(bool(stage)), params).all()
+    return rows[:per_page], len(rows) > per_page
 
 
 def proposal_of_idea(idea_id: int) -> Proposal | None:

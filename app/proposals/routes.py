@@ -8,7 +8,6 @@ from app.core.forms import ActionForm
 from app.core.lookup import get_by_id
 from app.core.pagination import page_args
 from app.core.web import attempt, found
-from app.extensions import db
 from app.ideas.models import Idea
 from app.ideas.queries import reference_lists
 from app.proposals import bp
@@ -21,7 +20,7 @@ from app.proposals.operations import (
 )
 from app.proposals.queries import (
     confirmed_points, contributions_of, has_municipal_partner, milestones_of, my_organizations, open_replications,
-    proposals_query, running_cities, share_terms_of, team_of, timeline, updates_of,
+    proposal_list, running_cities, share_terms_of, team_of, timeline, updates_of,
 )
 from app.proposals.states import CONTRIBUTION_KINDS, LABELS, MILESTONE_STATUSES, ORG_KINDS, PROPOSAL, TEAM_ROLES, WHO, Stage
 from app.proposals.terms import (
@@ -46,9 +45,9 @@ def index():
     if stage and stage not in {s.value for s in Stage}:
         abort(400)
     page, per_page = page_args(20)
-    pagination = db.paginate(proposals_query(stage), page=page, per_page=per_page, error_out=False)
-    return render_template("proposals/index.html", pagination=pagination, stage=stage,
-                           stages={s.value: LABELS[s] for s in Stage})
+    proposals, has_next = proposal_list(stage, page, per_page)
+    return render_template("proposals/index.html", proposals=proposals, page=page, has_next=has_next, stage=stage,
+                           stages={s.value: str(LABELS[s]) for s in Stage})
 
 
 @bp.route("/ideas/<int:idea_id>/adopt", methods=["POST"])
