@@ -114,3 +114,66 @@ def test_the_stage_filter_lists_that_stage_only_and_keeps_it_across_pages(client
 
 def test_an_unknown_stage_is_refused(client, db):
     assert client.get("/proposals?stage=nonsense").status_code == 400
+
+
+# The proposal's own page: visitors pay neither for the lead's workspace nor for lists they are not shown.
+
+def test_a_visitor_sees_no_workspace_and_the_lead_sees_every_form(client, db, proposal, login_as):
+    action = f'action="/proposals/{proposal.id}/'
+    visitor = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert proposal.title in visitor
+    assert all(f"{action}{path}" not in visitor for path in ("edit", "team", "milestones", "share-terms", "updates"))
+    login_as(proposal.lead_expert)
+    lead = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert all(f"{action}{path}" in lead for path in ("edit", "team", "milestones", "share-terms", "contributions",
+                                                       "updates", "transition"))
+
+
+def test_a_team_member_gets_the_update_form_only(client, db, proposal, login_as):
+    from app.proposals.states import INVITATION
+    from tests.fixtures.proposals import make_invitation
+    from tests.fixtures.states import reach
+
+    member = reach(INVITATION, make_invitation(proposal), "accepted")
+    login_as(member.user)
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert f'action="/proposals/{proposal.id}/updates"' in page and f'action="/proposals/{proposal.id}/edit"' not in page
+
+
+def test_the_timeline_names_a_city_that_joined(client, db, proposal):
+    from app.proposals.operations import accept_replication, request_replication
+    from app.proposals.states import PROPOSAL
+    from tests.fixtures.proposals import municipal_org, representative
+    from tests.fixtures.states import reach
+
+    reach(PROPOSAL, proposal, "testbed")
+    goyang = municipal_org("goyang")
+    asked = request_replication(proposal, representative(goyang), goyang, "")
+    accept_replication(asked, proposal, proposal.lead_expert)
+    db.session.commit()
+    assert "고양시도 함께 운영합니다." in client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+
+
+def test_a_proposal_page_runs_as_many_statements_with_a_big_team_as_with_a_small_one(app, client, db, proposal):
+    from app.proposals.operations import post_update
+    from tests.fixtures.proposals import make_invitation, make_milestone
+
+    url = f"/proposals/{proposal.id}"
+
+    def count() -> int:
+        client.get(url)
+        with statements(app) as seen:
+            client.get(url)
+        return len(seen)
+
+    make_invitation(proposal)
+    make_milestone(proposal)
+    post_update(proposal, proposal.lead_expert, "착수했습니다")
+    db.session.commit()
+    small = count()
+    for n in range(5):
+        make_invitation(proposal)
+        make_milestone(proposal, title=f"점검 {n}")
+        post_update(proposal, proposal.lead_expert, f"진행 {n}")
+    db.session.commit()
+    assert count() == small

@@ -77,7 +77,8 @@ def show(proposal_id):
     shown_terms = terms or ShareTerms(**SUGGESTED)
     contributors = confirmed_points(proposal)
     lead = proposal.can_edit(current_user)
-    _categories, municipalities = reference_lists()
+    team_member = proposal.can_post_update(current_user)
+    next_stages = _next_stages(proposal, lead)
     contributions = contributions_of(proposal)
     confirmed_total = sum(points for _uid, _name, points in contributors)
     pending_shares = {c.id: 100 * c.points / (confirmed_total + c.points) for c in contributions if not c.confirmed_at}
@@ -86,20 +87,37 @@ def show(proposal_id):
         "proposal": proposal, "team": team_of(proposal), "terms": terms, "contributors": contributors,
         "cities": running_cities(proposal), "milestones": milestones_of(proposal), "updates": updates_of(proposal),
         "events": events, "contributions": contributions, "pending_shares": pending_shares,
-        "replications": open_replications(proposal),
         "example": worked_example(shown_terms, EXAMPLE_REVENUE, contributors), "shown_terms": shown_terms,
-        "example_revenue": EXAMPLE_REVENUE, "lead": lead, "team_member": proposal.can_post_update(current_user),
-        "next_stages": _next_stages(proposal, lead), "has_partner": has_municipal_partner(proposal),
+        "example_revenue": EXAMPLE_REVENUE, "lead": lead, "team_member": team_member, "next_stages": next_stages,
+        "has_partner": bool(next_stages) and has_municipal_partner(proposal),
         "my_municipal_orgs": my_organizations(current_user, kind="municipality"),
-        "city_names": {m.code: m.name for m in municipalities},
+        "city_names": _city_names(events),
         "labels": {"stages": {s.value: label for s, label in LABELS.items()}, "roles": TEAM_ROLES,
                    "kinds": CONTRIBUTION_KINDS, "org_kinds": ORG_KINDS, "milestones": MILESTONE_STATUSES},
-        "form": ActionForm(), "proposal_form": ProposalForm(data=_proposal_values(proposal)),
-        "invite_form": InviteForm(), "milestone_form": MilestoneForm(), "update_form": UpdateForm(),
-        "contribution_form": ContributionForm(), "terms_form": ShareTermsForm(data=ShareTermsForm.values_of(shown_terms)),
-        "stepper": _stepper(proposal, events),
+        "form": ActionForm(), "stepper": _stepper(proposal, events),
+        "update_form": UpdateForm() if team_member else None,
     }
+    if lead:  # most readers are not the lead: they neither see nor pay for the workspace
+        context |= _workspace(proposal, shown_terms)
     return render_template("proposals/show.html", **context)
+
+
+def _workspace(proposal: Proposal, shown_terms: ShareTerms) -> dict:
+    """What only the lead expert's page shows: open replication requests and the workspace forms."""
+    return {
+        "replications": open_replications(proposal),
+        "proposal_form": ProposalForm(data=_proposal_values(proposal)), "invite_form": InviteForm(),
+        "milestone_form": MilestoneForm(), "contribution_form": ContributionForm(),
+        "terms_form": ShareTermsForm(data=ShareTermsForm.values_of(shown_terms)),
+    }
+
+
+def _city_names(events) -> dict[str, str]:
+    """City names by code, for timeline entries that name a city by its code (read only when one does)."""
+    if not any(e.action == "proposal.replicated" for e in events):
+        return {}
+    _categories, municipalities = reference_lists()
+    return {m.code: m.name for m in municipalities}
 
 
 #: the way a proposal goes when all is well; closing can happen at any of them
