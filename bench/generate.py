@@ -19,6 +19,9 @@ from bench.bulk import Writer, ts
 from bench.corpus import Corpus
 from bench.proposals import ProposalRows
 
+#: the board's default states (app.ideas.states.ACTIVE; the generator stays free of the app)
+ACTIVE = ("open", "shortlisted", "adopted")
+
 DAY = 86400.0
 HISTORY_DAYS = 730
 SHAPE = 0.6            # supports in the window: cumulative share (t / W) ** SHAPE
@@ -288,7 +291,7 @@ class Dataset:
             short = status in ("shortlisted", "adopted")
             answered = self.answered_at.get(k)
             yield (self.idea_ids[k], self.author[k], title, summary, body, self.categories[category], muni_id, status,
-                   c, int(self.comment_count[k]), math.log10(c + 1) + self.latest[k] / HOT_SECONDS,
+                   status in ACTIVE, c, int(self.comment_count[k]), math.log10(c + 1) + self.latest[k] / HOT_SECONDS,
                    w.value(ts(created)), w.value(ts(created + self.W)),
                    w.value(ts(self.shortlisted_at[k])) if short else None,
                    w.value(ts(self.shortlisted_at[k] + self.A)) if short else None,
@@ -322,7 +325,7 @@ class Dataset:
         t = _step(f"planned {len(self.comment_rows):,} comments", t)
         self.idea_meta = []
         w.rows("ideas", ("id", "author_id", "title", "summary", "body", "category_id", "municipality_id", "status",
-                         "support_count", "comment_count", "hot_score", "created_at", "support_deadline_at",
+                         "active", "support_count", "comment_count", "hot_score", "created_at", "support_deadline_at",
                          "shortlisted_at", "answer_due_at", "answered_at", "archived_at"), self._idea_rows(w))
         t = _step(f"wrote {self.n_ideas:,} ideas", t)
         w.rows("supports", ("id", "idea_id", "user_id", "created_at"), self.support_rows)

@@ -20,7 +20,7 @@ from app.ideas.operations import (
     add_comment, create_idea, edit_idea, ensure_can_edit, support_idea, withdraw_idea, withdraw_support,
 )
 from app.ideas.queries import (
-    answer_of, answers_due_query, comments_query, get_visible_idea, ideas_query, supported_idea_ids,
+    answer_of, answers_due_query, comments_query, get_visible_idea, ideas_page, supported_idea_ids,
 )
 from app.ideas.states import IdeaStatus
 from app.search.query import similar_ideas
@@ -32,14 +32,14 @@ IDEA_FIELDS = ("title", "summary", "body", "category", "municipality")
 def list_ideas():
     """Ideas, sorted and filtered like the board: active ones (open, shortlisted, adopted) unless a status is given."""
     page, per_page = page_args()
-    stmt = ideas_query(
+    pagination = ideas_page(
+        page, per_page,
         sort=request.args.get("sort", "hot"),
         status=request.args.get("status") or None,
         category=request.args.get("category") or None,
         municipality=request.args.get("municipality") or None,
         q=request.args.get("q") or None,
     )
-    pagination = paginate(stmt, page, per_page)
     supported = supported_idea_ids(current_user, [i.id for i in pagination.items])
     auth = current_user.is_authenticated
     items = [idea_json(i, full=False, supported=(i.id in supported) if auth else None) for i in pagination.items]

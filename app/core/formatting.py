@@ -1,7 +1,15 @@
-"""Locale-aware formatting of won amounts and dates, exposed as Jinja filters."""
-from datetime import datetime
+"""Locale-aware formatting of won amounts and dates, exposed as Jinja filters.
 
-from flask_babel import format_currency, format_date, format_datetime, format_decimal
+A list page formats hundreds of dates and numbers; Babel's formatting runs once per distinct
+(value, format, locale) and is remembered, the time zone conversion uses zoneinfo.
+"""
+from datetime import date, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from flask_babel import format_currency, format_datetime, get_locale, get_timezone
 
 from app.core.timeutil import as_utc
 
@@ -10,8 +18,6 @@ def format_won(amount: int | None) -> str:
     """An integer won amount for the current locale (Korean: 1,000원; English: ₩1,000)."""
     if amount is None:
         return ""
-    from flask_babel import get_locale
-
     if str(get_locale()) == "ko":
         return f"{format_decimal(amount)}원"
     return format_currency(amount, "KRW")
@@ -21,11 +27,24 @@ def format_when(value, fmt: str = "medium") -> str:
     """A date and time in the user's time zone; Korean uses the 24-hour clock usual on Korean sites."""
     if not value:
         return ""
-    from flask_babel import get_locale
-
     if str(get_locale()) == "ko":
         fmt = "y. M. d. HH:mm"
     return format_datetime(as_utc(value), fmt)
+
+
+@lru_cache(maxsize=8)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+@lru_cache(maxsize=4096)
+def _day(day: date, fmt: str, locale: str) -> str:
+    return babel_dates.format_date(day, fmt, locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _decimal(n, locale: str) -> str:
+    return babel_numbers.format_decimal(n, locale=locale)
 
 
 def format_day(value, fmt: str = "medium") -> str:
@@ -33,8 +52,13 @@ def format_day(value, fmt: str = "medium") -> str:
     if not value:
         return ""
     if isinstance(value, datetime):
-        value = as_utc(value)
-    return format_date(value, fmt)
+        value = as_utc(value).astimezone(_zone(str(get_timezone()))).date()
+    return _day(value, fmt, str(get_locale()))
+
+
+def format_decimal(n) -> str:
+    """A number with the locale's grouping (1,234)."""
+    return _decimal(n, str(get_locale()))
 
 
 def register_filters(app) -> None:

@@ -61,6 +61,10 @@ class CappedPagination(SelectPagination):
         return self.page < self.pages or self.capped
 
 
-def paginate(select: sa.Select, page: int, per_page: int) -> CappedPagination:
-    """One page of `select` (ordered along an index) with a capped count; see CappedPagination."""
-    return CappedPagination(select=select, session=db.session(), page=page, per_page=per_page, error_out=False)
+def paginate(select: sa.Select, page: int, per_page: int, total: int | None = None) -> CappedPagination:
+    """One page of `select` (ordered along an index); its `total` if the caller keeps it, else a capped count."""
+    pagination = CappedPagination(select=select, session=db.session(), page=page, per_page=per_page,
+                                  error_out=False, count=total is None)
+    if total is not None:
+        pagination.total, pagination.at_least, pagination.capped = total, total, False
+    return pagination

@@ -47,6 +47,9 @@ class Machine:
     events: dict = field(default_factory=dict)
     #: the states a new row may be created in (default: the first declared)
     initial: tuple = ()
+    #: columns that follow the state (an idea's `active` flag): `derived(to)` gives their values, which
+    #: move() and move_if() write with the state
+    derived: Callable[[enum.Enum], dict] | None = None
     #: the blinker signal sent after every move (sender: the object; frm, to, actor, reason)
     moved: object = field(init=False)
 
@@ -110,7 +113,7 @@ class Machine:
         """
         to = self.states(to)
         current = self.check(obj, to, actor)
-        for name, value in (values or {}).items():
+        for name, value in self._values(to, values).items():
             setattr(obj, name, value)
         setattr(obj, self.attr, to.value)
         db.session.flush()
@@ -130,13 +133,16 @@ class Machine:
         column = getattr(model, self.attr)
         result = db.session.execute(
             sa.update(model).where(model.id == obj.id, column == current.value)
-            .values({self.attr: to.value, **(values or {})}).execution_options(synchronize_session=False))
+            .values({self.attr: to.value, **self._values(to, values)}).execution_options(synchronize_session=False))
         if result.rowcount != 1:
             db.session.refresh(obj)
             return False
         db.session.refresh(obj)
         self._after(obj, current, to, actor, reason, data)
         return True
+
+    def _values(self, to, values: dict | None) -> dict:
+        return {**(self.derived(to) if self.derived else {}), **(values or {})}
 
     def _after(self, obj, frm, to, actor, reason, data) -> None:
         audit.record(actor, f"{self.name}.{to.value}", obj, reason=reason,

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("ideas", __name__)
 
-from app.ideas import feeds, notices, parameters, routes  # noqa: E402,F401
+from app.ideas import feeds, notices, parameters, routes, tallies  # noqa: E402,F401

@@ -1,4 +1,4 @@
-"""`flask reference load` and `flask ideas advance`."""
+"""`flask reference load`, `flask ideas advance` and `flask ideas tallies`."""
 import click
 from flask.cli import AppGroup
 
@@ -34,6 +34,24 @@ def advance(now_text):
             changed += advance_idea(db.session.get(Idea, idea_id), now)
             db.session.commit()  # one idea at a time: a crash loses nothing done so far
     click.echo(f"{changed} of {len(ids)} due ideas changed state.")
+
+
+@ideas.command("tallies")
+@click.option("--rebuild", is_flag=True, help="Recount every tally from the ideas (after a bulk load).")
+def check_tallies(rebuild):
+    """Check the kept idea counts per (status, category, city) against a real count; exit 1 on a difference."""
+    from app.ideas import tallies
+
+    if rebuild:
+        tallies.rebuild()
+        db.session.commit()
+        click.echo("Tallies rebuilt.")
+    wrong = tallies.differences()
+    for status, category_id, municipality_id, kept, actual in wrong:
+        click.echo(f"status={status} category={category_id} municipality={municipality_id}: kept {kept}, actual {actual}")
+    if wrong:
+        raise SystemExit(1)
+    click.echo("Tallies match the ideas.")
 
 
 GROUPS = (reference, ideas)

@@ -64,6 +64,12 @@ class Idea(db.Model):
         sa.Index("ix_ideas_active_hot", "active", "hot_score", "id"),
         sa.Index("ix_ideas_active_new", "active", "created_at", "id"),
         sa.Index("ix_ideas_active_top", "active", "support_count", "id"),
+        sa.Index("ix_ideas_active_category_hot", "active", "category_id", "hot_score", "id"),
+        sa.Index("ix_ideas_active_category_new", "active", "category_id", "created_at", "id"),
+        sa.Index("ix_ideas_active_category_top", "active", "category_id", "support_count", "id"),
+        sa.Index("ix_ideas_active_municipality_hot", "active", "municipality_id", "hot_score", "id"),
+        sa.Index("ix_ideas_active_municipality_new", "active", "municipality_id", "created_at", "id"),
+        sa.Index("ix_ideas_active_municipality_top", "active", "municipality_id", "support_count", "id"),
         sa.Index("ix_ideas_status_hot", "status", "hot_score", "id"),
         sa.Index("ix_ideas_status_new", "status", "created_at", "id"),
         sa.Index("ix_ideas_status_top", "status", "support_count", "id"),
@@ -81,10 +87,10 @@ class Idea(db.Model):
     title: so.Mapped[str] = so.mapped_column(sa.String(120))
     summary: so.Mapped[str] = so.mapped_column(sa.String(300))
     body: so.Mapped[str] = so.mapped_column(sa.Text)
-    category_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("categories.id"), index=True)
-    municipality_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("municipalities.id"), index=True)
+    category_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("categories.id"))
+    municipality_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("municipalities.id"))
     status: so.Mapped[str] = so.mapped_column(sa.String(20), default=IdeaStatus.OPEN.value)
-    #: listed on the board by default (open, shortlisted, adopted); follows `status` (see _status_set)
+    #: listed on the board by default (open, shortlisted, adopted); follows `status` (IDEA.derived)
     active: so.Mapped[bool] = so.mapped_column(
         default=lambda ctx: ctx.get_current_parameters().get("status", IdeaStatus.OPEN.value) in ACTIVE)
     #: denormalized count of Support rows, changed in SQL with each support
@@ -181,10 +187,16 @@ class Idea(db.Model):
         )
 
 
-@sa.event.listens_for(Idea.status, "set")
-def _status_set(idea: Idea, value: str, _old, _initiator) -> None:
-    """Every move of the state machine keeps `active` in step; the database checks it too."""
-    idea.active = value in ACTIVE
+class IdeaTally(db.Model):
+    """How many ideas one (status, category, municipality) holds; kept by app.ideas.tallies."""
+
+    __tablename__ = "idea_tallies"
+    __table_args__ = (sa.CheckConstraint("n >= 0", name="n_nonnegative"),)
+
+    status: so.Mapped[str] = so.mapped_column(sa.String(20), primary_key=True)
+    category_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("categories.id"), primary_key=True)
+    municipality_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("municipalities.id"), primary_key=True)
+    n: so.Mapped[int] = so.mapped_column(default=0)
 
 
 class Support(db.Model):
@@ -237,7 +249,8 @@ class Answer(db.Model):
     """The official answer of the commons' stewards to an idea; one per idea."""
 
     __tablename__ = "answers"
-    __table_args__ = (sa.CheckConstraint("length(body) > 0", name="body_nonempty"),)
+    __table_args__ = (sa.CheckConstraint("length(body) > 0", name="body_nonempty"),
+                      sa.Index("ix_answers_created", "created_at", "id"))
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     idea_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("ideas.id", ondelete="CASCADE"), unique=True)

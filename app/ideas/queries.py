@@ -5,9 +5,11 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.errors import InvalidInput, NotFound
 from app.core.lookup import get_by_id
+from app.core.pagination import paginate
 from app.extensions import db
 from app.ideas.models import Answer, Category, Comment, Follow, Idea, Municipality, Support
-from app.ideas.states import PUBLIC, IdeaStatus
+from app.ideas import tallies
+from app.ideas.states import ACTIVE, PUBLIC, IdeaStatus
 
 SORTS = {
     "hot": (Idea.hot_score.desc(), Idea.id.desc()),
@@ -37,36 +39,56 @@ def municipality_by_code(code: str, field: str = "municipality") -> Municipality
 
 def ideas_query(*, sort: str = "hot", status: str | None = None, category: str | None = None,
                 municipality: str | None = None, author_id: int | None = None, q: str | None = None) -> sa.Select:
-    """The select for an idea list; unknown sort or filter values raise InvalidInput.
+    """The select for an idea list; unknown sort or filter values raise InvalidInput."""
+    return _board(sort, status, category, municipality, author_id, q)[0]
+
+
+def ideas_page(page: int, per_page: int, *, sort: str = "hot", status: str | None = None,
+               category: str | None = None, municipality: str | None = None, q: str | None = None):
+    """A page of the board with its exact total, summed from the tallies (a capped count when words filter it)."""
+    stmt, statuses, category_id, municipality_id = _board(sort, status, category, municipality, None, q)
+    total = None if q and q.strip() else tallies.count(statuses, category_id, municipality_id)
+    return paginate(stmt, page, per_page, total)
+
+
+def _board(sort, status, category, municipality, author_id, q):
+    """(select, statuses, category id, municipality id) for the board's filters.
 
     Without a status it lists the active ideas (open, shortlisted, adopted), or an author's public
     ideas. Each (filter, sort) has an index ending in id, so the database reads a page in index order
-    and stops (ix_ideas_active_*, ix_ideas_status_*, ix_ideas_author_new); category and municipality
-    are checked along the walk. Authors, categories and municipalities are loaded for the page only.
+    and stops: ix_ideas_active_{,category_,municipality_}*, ix_ideas_status_* (a category or city
+    is then checked along the walk) and ix_ideas_author_new. Authors, categories and municipalities
+    are loaded for the page's ideas only.
     """
     if sort not in SORTS:
         raise _refuse("sort", "invalid_sort", _l("Unknown sort order."))
     stmt = sa.select(Idea).options(so.selectinload(Idea.author), so.selectinload(Idea.category),
                                    so.selectinload(Idea.municipality))
+    category_id = municipality_id = None
     if status:
         if status not in PUBLIC_STATUSES:
             raise _refuse("status", "invalid_status", _l("Unknown status."))
+        statuses = (status,)
         stmt = stmt.where(Idea.status == status)
     elif author_id is not None:
+        statuses = PUBLIC_STATUSES
         stmt = stmt.where(Idea.status.in_(PUBLIC_STATUSES))
     else:
+        statuses = ACTIVE
         stmt = stmt.where(Idea.active == sa.true())
     if category:
-        stmt = stmt.where(Idea.category_id == by_code(Category, category, "category").id)
+        category_id = by_code(Category, category, "category").id
+        stmt = stmt.where(Idea.category_id == category_id)
     if municipality:
-        stmt = stmt.where(Idea.municipality_id == municipality_by_code(municipality).id)
+        municipality_id = municipality_by_code(municipality).id
+        stmt = stmt.where(Idea.municipality_id == municipality_id)
     if author_id is not None:
         stmt = stmt.where(Idea.author_id == author_id)
     if q and q.strip():
         # A plain substring filter; Korean-aware ranked search lives in /search.
         pattern = "%" + q.strip()[:100].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(sa.or_(Idea.title.ilike(pattern, escape="\\"), Idea.summary.ilike(pattern, escape="\\")))
-    return stmt.order_by(*SORTS[sort])
+    return stmt.order_by(*SORTS[sort]), statuses, category_id, municipality_id
 
 
 def get_visible_idea(idea_id: int, user) -> Idea:
@@ -129,10 +151,12 @@ def answers_due_query() -> sa.Select:
             .order_by(Idea.answer_due_at, Idea.id))
 
 
-def recent_answers(limit: int = 20) -> list[tuple[Answer, Idea]]:
-    """The latest official answers with their ideas."""
-    return db.session.execute(sa.select(Answer, Idea).join(Idea, Idea.id == Answer.idea_id)
-                              .order_by(Answer.created_at.desc()).limit(limit)).all()
+def recent_answers(limit: int = 20) -> list[sa.Row]:
+    """The latest official answers: (idea_id, title, answered_at) rows, newest first, along ix_answers_created."""
+    return db.session.execute(
+        sa.select(Idea.id.label("idea_id"), Idea.title, Answer.created_at.label("answered_at"))
+        .join(Answer, Answer.idea_id == Idea.id)
+        .order_by(Answer.created_at.desc(), Answer.id.desc()).limit(limit)).all()
 
 
 def reference_lists() -> tuple[list[Category], list[Municipality]]:

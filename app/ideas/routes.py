@@ -23,7 +23,7 @@ from app.ideas.operations import (
 )
 from app.ideas.parameters import shortlist_supports
 from app.ideas.queries import (
-    PUBLIC_STATUSES, answer_of, answers_due_query, comment_threads, get_visible_idea, ideas_query, recent_answers,
+    PUBLIC_STATUSES, answer_of, answers_due_query, comment_threads, get_visible_idea, ideas_page, recent_answers,
     reference_lists, supported_idea_ids,
 )
 from app.ideas.signals import idea_page
@@ -58,7 +58,7 @@ def index():
     sort = request.args.get("sort", "hot")
     page, per_page = page_args(current_app.config["IDEAS_PER_PAGE"])
     categories, municipalities = reference_lists()  # first: the page's ideas then find theirs loaded
-    pagination = paginate(ideas_query(sort=sort, **args), page, per_page)
+    pagination = ideas_page(page, per_page, sort=sort, **args)
     supported = supported_idea_ids(current_user, [i.id for i in pagination.items])
     return render_template(
         "ideas/index.html", pagination=pagination, ideas=pagination.items, supported=supported,
@@ -105,6 +105,10 @@ def show(idea_id):
     )
 
 
+#: rows of the answers table per page
+ANSWERS_PER_PAGE = 50
+
+
 def overdue_days(idea, now) -> int:
     """Whole days past the answer deadline (0 on the day it falls due); negative: days still left."""
     seconds = (now - as_utc(idea.answer_due_at)).total_seconds()
@@ -115,9 +119,11 @@ def overdue_days(idea, now) -> int:
 def answers():
     """Public accountability: shortlisted ideas awaiting an official answer, overdue first, and recent answers."""
     now = utcnow()
-    ideas = db.session.scalars(answers_due_query().limit(200)).all()
-    waiting = [(idea, overdue_days(idea, now)) for idea in ideas]
-    return render_template("ideas/answers.html", waiting=waiting, answered=recent_answers(), now=now)
+    page, per_page = page_args(ANSWERS_PER_PAGE)
+    pagination = paginate(answers_due_query(), page, per_page)
+    waiting = [(idea, overdue_days(idea, now)) for idea in pagination.items]
+    return render_template("ideas/answers.html", waiting=waiting, pagination=pagination,
+                           answered=recent_answers() if page == 1 else [], now=now)
 
 
 @bp.route("/ideas/<int:idea_id>/answer", methods=["POST"])

@@ -53,6 +53,10 @@ def _expert(idea, user) -> None:
     refuse_party(idea, user)
 
 
+#: states the board shows when no status is chosen (archived ideas only behind the filter, as in CONSUL);
+#: the `active` column follows them (IDEA.derived)
+ACTIVE = (S.OPEN.value, S.SHORTLISTED.value, S.ADOPTED.value)
+
 #: the parties to an idea: its author
 register_parties("idea", lambda idea, user: idea.author_id == user.id)
 
@@ -78,13 +82,11 @@ IDEA = Machine("idea", IdeaStatus, {
     S.SHORTLISTED: signals.idea_shortlisted, S.ARCHIVED: signals.idea_archived,
     S.WITHDRAWN: signals.idea_withdrawn, S.MERGED: signals.idea_merged, S.ADOPTED: signals.idea_adopted,
     S.OPEN: signals.idea_published,
-}, initial=(S.DRAFT, S.OPEN))
+}, initial=(S.DRAFT, S.OPEN), derived=lambda to: {"active": to.value in ACTIVE})
 
 #: states in which the discussion is open
 COMMENTABLE = frozenset({S.OPEN, S.SHORTLISTED, S.ADOPTED})
 #: states listed on the public board (each is a filter)
 PUBLIC = (S.OPEN.value, S.SHORTLISTED.value, S.ADOPTED.value, S.ARCHIVED.value)
-#: states the board shows when no status is chosen (archived ideas only behind the filter, as in CONSUL)
-ACTIVE = (S.OPEN.value, S.SHORTLISTED.value, S.ADOPTED.value)
 
 __all__ = ["IDEA", "IdeaStatus", "LABELS", "COMMENTABLE", "PUBLIC", "ACTIVE", "InvalidTransition"]
