@@ -33,6 +33,10 @@ LIST_PAGES = [
     "/api/v1/ideas?sort=new&per_page=50",
     "/api/v1/ideas?sort=top&status=open&municipality=suwon",
     "/api/v1/answers/due",
+    "/proposals",
+    "/proposals?stage=testbed",
+    "/api/v1/proposals",
+    "/api/v1/proposals?stage=funding",
 ]
 
 
@@ -183,14 +187,18 @@ def test_no_get_request_writes(app, db, client, create_idea, shortlisted, login_
 
 # -- plans ---------------------------------------------------------------------------------------
 
+#: the big tables whose lists must walk an index
+LISTED = ("ideas", "proposals")
+
+
 def _plan_problems(conn, statement, parameters) -> list[str]:
-    """What in this statement's plan reads the ideas table whole or sorts it outside an index."""
+    """What in this statement's plan reads the ideas or proposals table whole or sorts outside an index."""
     cursor = conn.connection.dbapi_connection.cursor()
     try:
         if conn.dialect.name == "sqlite":
             cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
             details = [row[3] for row in cursor.fetchall()]
-            return [d for d in details if re.match(r"SCAN ideas\b(?! USING (COVERING )?INDEX)", d)
+            return [d for d in details if re.match(r"SCAN (ideas|proposals)\b(?! USING (COVERING )?INDEX)", d)
                     or "TEMP B-TREE" in d]
         # PostgreSQL's planner reads these tiny tables whole; forbid that so it shows the path it
         # would take on a big table, and see whether that path still has to sort or scan.
@@ -203,7 +211,7 @@ def _plan_problems(conn, statement, parameters) -> list[str]:
 
         def walk(node):
             kind = node["Node Type"]
-            if kind == "Seq Scan" and node.get("Relation Name") == "ideas" or kind in ("Sort", "Incremental Sort"):
+            if kind == "Seq Scan" and node.get("Relation Name") in LISTED or kind in ("Sort", "Incremental Sort"):
                 found.append(f"{kind} {node.get('Relation Name', '')} {node.get('Sort Key', '')}")
             for child in node.get("Plans", []):
                 walk(child)
@@ -222,7 +230,7 @@ def test_every_list_walks_an_index_in_order(app, db, client, login_as):
     explained = []
 
     def explain(conn, _cursor, statement, parameters, _context, _many):
-        if re.match(r"\s*SELECT\b", statement) and re.search(r"\bFROM ideas\b", statement):
+        if re.match(r"\s*SELECT\b", statement) and re.search(r"\bFROM (ideas|proposals)\b", statement):
             explained.append(statement)
             bad = _plan_problems(conn, statement, parameters)
             if bad:

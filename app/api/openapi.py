@@ -118,6 +118,8 @@ SCHEMAS = {
         "support_count": {"type": "integer"}, "comment_count": {"type": "integer"},
         "author": _ref("UserPublic"), "category": _ref("Ref"), "municipality": _ref("Ref"),
         "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time", "nullable": True},
+        "collects_supports": {"type": "boolean", "description": "whether supports are taken now (an open idea "
+                              "past its deadline refuses them before the scheduled run archives it)"},
         "supported": {"type": "boolean"}, "body": {"type": "string"}, "body_html": {"type": "string", "description": "sanitized HTML"},
         "permissions": {"type": "object", "additionalProperties": {"type": "boolean"}}, "url": {"type": "string"}}},
     "Answer": {"type": "object", "properties": {
@@ -241,7 +243,8 @@ PATHS = {
     "/api/v1/ideas": {
         "get": _op("List ideas", schema=_page_of("Idea"), tags=["ideas"], params=[
             _q("sort", {"type": "string", "enum": ["hot", "new", "top"]}),
-            _q("status", {"type": "string", "enum": ["open", "shortlisted", "adopted", "archived"]}),
+            _q("status", {"type": "string", "enum": ["open", "shortlisted", "adopted", "archived"]},
+               description="default: the active ideas (open, shortlisted, adopted)"),
             _q("category"), _q("municipality"), _q("q", description="substring of title or summary"), *PAGE]),
         "post": _op("Post an idea (verified users)", "201", _ref("Idea"), _ref("IdeaInput"), [IDEMPOTENCY], True, ["ideas"]),
     },

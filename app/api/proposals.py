@@ -1,15 +1,16 @@
 """API: adoption, proposals with their team, milestones, share terms, contributions, updates and replication."""
+import sqlalchemy.orm as so
 from flask import jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from app.api import bp
 from app.api.auth import get_or_404, json_body, require_user
-from app.api.serializers import iso, org_json, page_json, ref_json, user_public_json
+from app.api.serializers import capped_page_json, iso, org_json, page_json, ref_json, user_public_json
 from app.auth.models import User
 from app.core.errors import InvalidInput, NotFound
 from app.core.forms import api_form
 from app.core.lookup import get_by_id
-from app.core.pagination import page_args
+from app.core.pagination import page_args, paginate
 from app.extensions import db
 from app.ideas.queries import get_visible_idea
 from app.proposals import operations as ops
@@ -75,10 +76,12 @@ def list_proposals():
     if stage and stage not in {s.value for s in Stage}:
         msg = str(_l("Unknown stage."))
         raise InvalidInput(msg, code="invalid_stage", fields={"stage": [msg]})
-    pagination = db.paginate(queries.proposals_query(stage), page=page, per_page=per_page, error_out=False)
+    # only the city is needed: the idea and the lead expert (joined by default) stay out of the query
+    stmt = queries.proposals_query(stage).options(so.lazyload(Proposal.idea), so.lazyload(Proposal.lead_expert))
+    pagination = paginate(stmt, page, per_page)
     items = [{"id": p.id, "title": p.title, "stage": p.stage, "municipality": ref_json(p.municipality),
               "budget_amount": p.budget_amount, "currency": "KRW"} for p in pagination.items]
-    return jsonify(page_json(items, page, per_page, pagination.total))
+    return jsonify(capped_page_json(items, pagination))
 
 
 @bp.get("/proposals/<int:proposal_id>")

@@ -50,6 +50,7 @@ def idea_json(idea, *, viewer=None, supported: bool | None = None, full: bool = 
         "created_at": iso(idea.created_at),
         "updated_at": iso(idea.updated_at),
         "support_deadline_at": iso(idea.support_deadline_at),
+        "collects_supports": idea.collects_supports(),
         "shortlisted_at": iso(idea.shortlisted_at),
         "answer_due_at": iso(idea.answer_due_at),
         "answered_at": iso(idea.answered_at),

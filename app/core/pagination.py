@@ -44,7 +44,7 @@ class CappedPagination(SelectPagination):
     def _query_count(self) -> int:
         cap = max(COUNT_CAP, (self.page + LOOKAHEAD_PAGES) * self.per_page)
         select = self._query_args["select"]
-        sub = select.with_only_columns(sa.literal(1).label("one")).limit(cap + 1).subquery()
+        sub = select.with_only_columns(sa.literal(1).label("one"), maintain_column_froms=True).limit(cap + 1).subquery()
         counted = self._query_args["session"].execute(sa.select(sa.func.count()).select_from(sub)).scalar()
         self.at_least = min(counted, cap)
         self.capped = counted > cap

@@ -115,7 +115,8 @@ class Proposal(db.Model):
     __table_args__ = (
         sa.CheckConstraint(f"stage IN ({_in(s.value for s in Stage)})", name="stage_known"),
         sa.CheckConstraint("budget_amount >= 0", name="budget_nonnegative"),
-        sa.Index("ix_proposals_stage_created", "stage", "created_at"),
+        sa.Index("ix_proposals_stage_created", "stage", "created_at", "id"),
+        sa.Index("ix_proposals_created", "created_at", "id"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

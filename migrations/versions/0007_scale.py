@@ -75,6 +75,10 @@ def upgrade():
     op.create_index('ix_ideas_answer_waiting', 'ideas', ['active', 'answer_due_at', 'id'],
                     sqlite_where=sa.text(WAITING), postgresql_where=sa.text(WAITING))
     op.create_index('ix_answers_created', 'answers', ['created_at', 'id'])
+    with op.batch_alter_table('proposals', schema=None) as batch_op:
+        batch_op.drop_index('ix_proposals_stage_created')
+        batch_op.create_index('ix_proposals_stage_created', ['stage', 'created_at', 'id'])
+        batch_op.create_index('ix_proposals_created', ['created_at', 'id'])
     op.create_table(
         'idea_tallies',
         sa.Column('status', sa.String(length=20), nullable=False),
@@ -99,6 +103,10 @@ def downgrade():
     for statement in DROP_TRIGGERS[op.get_bind().dialect.name]:
         op.execute(statement)
     op.drop_table('idea_tallies')
+    with op.batch_alter_table('proposals', schema=None) as batch_op:
+        batch_op.drop_index('ix_proposals_created')
+        batch_op.drop_index('ix_proposals_stage_created')
+        batch_op.create_index('ix_proposals_stage_created', ['stage', 'created_at'])
     op.drop_index('ix_answers_created', table_name='answers')
     op.drop_index('ix_ideas_answer_waiting', table_name='ideas')
     with op.batch_alter_table('ideas', schema=None) as batch_op:
