@@ -41,6 +41,10 @@ class CappedPagination(SelectPagination):
     The count walks the list's own query (same filter, same order, same index) and stops at the cap.
     """
 
+    def _query_items(self) -> list:
+        rows = self._query_args.get("rows")
+        return rows(self.per_page, self._query_offset) if rows else super()._query_items()
+
     def _query_count(self) -> int:
         cap = max(COUNT_CAP, (self.page + LOOKAHEAD_PAGES) * self.per_page)
         select = self._query_args["select"]
@@ -61,10 +65,14 @@ class CappedPagination(SelectPagination):
         return self.page < self.pages or self.capped
 
 
-def paginate(select: sa.Select, page: int, per_page: int, total: int | None = None) -> CappedPagination:
-    """One page of `select` (ordered along an index); its `total` if the caller keeps it, else a capped count."""
+def paginate(select: sa.Select, page: int, per_page: int, total: int | None = None,
+             rows=None) -> CappedPagination:
+    """One page of `select` (ordered along an index); its `total` if the caller keeps it, else a capped count.
+
+    `rows(limit, offset)`, when given, reads the page instead of `select` (a deferred join, say).
+    """
     pagination = CappedPagination(select=select, session=db.session(), page=page, per_page=per_page,
-                                  error_out=False, count=total is None)
+                                  error_out=False, count=total is None, rows=rows)
     if total is not None:
         pagination.total, pagination.at_least, pagination.capped = total, total, False
     return pagination

@@ -8,12 +8,17 @@ Whoosh pickles the schema with the index, so this module must be importable wher
 is opened, and the tokenizer holds no Kiwi instance: Kiwi is loaded lazily, once per process.
 """
 import threading
+from contextlib import contextmanager
 from functools import lru_cache
 
 from whoosh.analysis import LowercaseFilter, StemFilter, StopFilter, Token, Tokenizer
 
 _kiwi = None
 _kiwi_lock = threading.Lock()
+#: Kiwi instances a forked child inherited and must never free (see `forget_kiwi`)
+_inherited: list = []
+#: Kiwi's tokens for texts analyzed ahead in one batch (`primed`); read instead of analyzing again
+_primed: dict[str, list] = {}
 
 #: nouns (general, proper, numerals), roots, foreign words, numbers, hanja
 NOUN_LIKE = ("NNG", "NNP", "NR", "XR", "SL", "SN", "SH")
@@ -35,9 +40,41 @@ def kiwi():
     return _kiwi
 
 
+def forget_kiwi() -> None:
+    """Make this process load its own Kiwi (a forked child must: Kiwi's threads do not survive a fork).
+
+    The inherited instance is kept, never freed: its destructor would wait for threads that only
+    the parent has, and hang the child.
+    """
+    global _kiwi
+    if _kiwi is not None:
+        _inherited.append(_kiwi)
+    _kiwi = None
+    _primed.clear()
+
+
+@contextmanager
+def primed(texts):
+    """Analyze these texts in one batch call to Kiwi, and let the analyzers read the tokens while inside."""
+    todo = list(dict.fromkeys(t[:MAX_CHARS] for t in texts if t and t[:MAX_CHARS] not in _primed))
+    for text, tokens in zip(todo, kiwi().tokenize(todo)):
+        _primed[text] = tokens
+    try:
+        yield
+    finally:
+        _primed.clear()
+
+
+def _tokens(text: str):
+    """Kiwi's tokens for the text, primed or analyzed now."""
+    text = text[:MAX_CHARS]
+    tokens = _primed.get(text)
+    return tokens if tokens is not None else kiwi().tokenize(text)
+
+
 def morphemes(text: str):
     """(term, start, end) for each searchable morpheme in the text."""
-    for tok in kiwi().tokenize(text[:MAX_CHARS]):
+    for tok in _tokens(text):
         tag = tok.tag.split("-")[0]  # VV-I (irregular) -> VV
         if tag in NOUN_LIKE:
             yield tok.form, tok.start, tok.start + tok.len
@@ -48,7 +85,7 @@ def morphemes(text: str):
 def noun_runs(text: str):
     """(run, start, end) for each run of adjacent Korean nouns joined back together, and each English word."""
     run, start, end = [], 0, 0
-    for tok in kiwi().tokenize(text[:MAX_CHARS]):
+    for tok in _tokens(text):
         tag = tok.tag.split("-")[0]
         korean = tag in NOUN_LIKE and tag not in ("SL", "SN")
         if run and not (korean and tok.start == end):

@@ -12,7 +12,8 @@ search = AppGroup("search", help="The search index.")
 def reindex_command():
     """Rebuild the search index from the database."""
     from app.ideas.models import Idea
-    from app.search.index import SEARCHABLE, reindex
+    from app.search.index import SEARCHABLE
+    from app.search.rebuild import reindex
 
     total = db.session.scalar(sa.select(sa.func.count(Idea.id)).where(Idea.status.in_(SEARCHABLE)))
     with click.progressbar(length=total, label="Indexing ideas") as bar:

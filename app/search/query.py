@@ -1,21 +1,27 @@
 """Queries: full-text search with facets and highlights, and similar ideas.
 
+Search work is bounded however many ideas there are: a query scores at most `CANDIDATES`
+matches, taken in the index's order (newest segments first; a full reindex writes proposals,
+then the ideas on the board newest first, then archived ideas newest first), so a common word
+costs the same at 10,000 ideas as at a million. Below the cap the ranking, the total and the
+facet counts are exact; past it they cover the first `CANDIDATES` matches, and `Results.capped`
+says so. Snippets are made for the shown page only, from offsets the index keeps.
+
 The index's support counts are stale by design: a support changes a counter in SQL and is never
 reindexed. `search()` answers from the index alone (so it is measured alone, bench/search.py);
 whoever shows its hits puts the database's counts on them with `live_support_counts`, one query
 per page. `similar_ideas` does it itself: its few items go straight to a page or the API.
 """
+import heapq
 from dataclasses import dataclass, field
 
-import nh3
 import sqlalchemy as sa
 from markupsafe import Markup
-from whoosh import sorting
-from whoosh.highlight import HtmlFormatter, PinpointFragmenter
-from whoosh.query import And, ConstantScoreQuery, Not, Or, Term
+from whoosh.query import And, Or, Term
 
 from app.extensions import db
 from app.search.analyzer import korean_analyzer, syllable_pair_analyzer
+from app.search.highlight import snippets
 from app.search.index import searcher as cached_searcher
 
 #: where a query's words are looked for; `place` holds the city's names (용인 finds 용인시's ideas)
@@ -23,9 +29,13 @@ FIELDS = ("title", "summary", "body", "comments", "place")
 FACETS = ("category", "municipality", "status")
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 24
-#: similar ideas: statuses offered, candidates reranked, and the weights of the ranking
+#: matches scored per query at most (see the module's docstring); also the largest total reported
+CANDIDATES = 1000
+#: similar ideas: statuses offered, words and pairs asked for, candidates scored and reranked, the weights
 SIMILAR_STATUSES = ("open", "shortlisted", "adopted")
-SIMILAR_POOL = 50
+SIMILAR_WORDS = 8
+SIMILAR_PAIRS = 8
+SIMILAR_CANDIDATES = 500
 TITLE_WORD_BOOST = 2.0
 TITLE_PAIR_BOOST = 1.0
 SAME_CITY = 1.6
@@ -51,13 +61,23 @@ class Hit:
 
 @dataclass
 class Results:
-    """A page of results with facet counts over every match."""
+    """A page of results with facet counts over the matches scored.
+
+    `capped`: more than `CANDIDATES` documents match, so `total` is `CANDIDATES` and the facets
+    count those. `every`: every word matched (otherwise no document held them all, and these hold
+    some). `scored` and `highlighted` say how much work the page took (at most `CANDIDATES` and
+    the page's length).
+    """
 
     items: list[Hit] = field(default_factory=list)
     total: int = 0
     page: int = 1
     per_page: int = 20
     facets: dict[str, dict[str, int]] = field(default_factory=lambda: {f: {} for f in FACETS})
+    capped: bool = False
+    every: bool = True
+    scored: int = 0
+    highlighted: int = 0
 
 
 def terms(text: str) -> list[str]:
@@ -75,25 +95,54 @@ def _matching(words: list[str], every: bool):
     return And(per_term) if every else Or(per_term)
 
 
-def _highlight(hit) -> Markup:
-    for name in ("body", "summary", "title"):
-        fragment = hit.highlights(name, top=2)
-        if fragment:
-            return Markup(nh3.clean(fragment, tags={"mark"}, attributes={}))
-    return Markup("")
+def _restricted(query, restrict: list):
+    """The query limited to documents with these terms, which add nothing to the score."""
+    return And([query, *restrict]) if restrict else query
 
 
-def _met_by_every_document(searcher, term) -> bool:
-    """Whether a restriction can be skipped: say, type=idea while only ideas are indexed.
+def _masked(searcher, type_: str) -> set[int] | None:
+    """Document numbers of the other type, when they are few (proposals): cheaper to skip than to intersect."""
+    if type_ != "idea" or ("type", "proposal") not in searcher.reader():
+        return None
+    return set(searcher.reader().postings("type", "proposal").all_ids())
 
-    Document frequencies count deleted documents until segments merge, so "as many as there are
-    documents" proves nothing once a document was updated; only the absence of any other document does.
+
+def scan(searcher, query, *, limit: int, mask: set[int] | None = None) -> tuple[list[tuple[float, int]], bool]:
+    """(score, docnum) of the first `limit` matches, newest segments first; and whether more match.
+
+    Scores are the index's weighting (BM25F) with the whole index's statistics. Each match costs a
+    few microseconds, so `limit` bounds the time whatever the query and the index's size.
     """
-    if term.fieldname == "type":
-        return all(searcher.doc_frequency("type", other) == 0 for other in ("idea", "proposal") if other != term.text)
-    if searcher.reader().has_deletions():
-        return False
-    return searcher.doc_frequency(term.fieldname, term.text) >= searcher.doc_count()
+    context = searcher.context()
+    found: list[tuple[float, int]] = []
+    for sub, offset in reversed(searcher.leaf_searchers()):
+        matcher = query.matcher(sub, context)
+        while matcher.is_active():
+            docnum = matcher.id() + offset
+            if mask is None or docnum not in mask:
+                if len(found) == limit:
+                    return found, True
+                found.append((matcher.score(), docnum))
+            matcher.next()
+    return found, False
+
+
+def _facets(searcher, docnums) -> dict[str, dict[str, int]]:
+    """Counts per facet value over these documents, read from the sortable columns."""
+    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    docnums = list(docnums)
+    if not docnums:
+        return counts
+    reader = searcher.reader()
+    for name in FACETS:
+        column = reader.column_reader(name)
+        tally: dict[str, int] = {}
+        for docnum in docnums:
+            value = column[docnum]
+            tally[value] = tally.get(value, 0) + 1
+        tally.pop("", None)
+        counts[name] = tally
+    return counts
 
 
 def live_support_counts(items):
@@ -130,32 +179,63 @@ def search(text: str, *, type: str = "idea", filters: dict | None = None, page: 
     results = Results(page=page, per_page=per_page)
     if not words:
         return results
-    # Restrictions join the query rather than a filter: intersecting posting lists is cheap,
-    # while a filter first builds the set of every document it allows.
-    restrict = [Term("type", type)] + [Term(k, v) for k, v in (filters or {}).items() if v]
-    facets = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
+    restrict = [Term(k, v, boost=0.0) for k, v in (filters or {}).items() if v]
+    if type != "idea":
+        restrict.append(Term("type", type, boost=0.0))
     with cached_searcher() as searcher:
-        restrict = [r for r in restrict if not _met_by_every_document(searcher, r)]
+        mask = _masked(searcher, type)
         for every in (True, False):
-            query = And([_matching(words, every), *[ConstantScoreQuery(r, 0.0) for r in restrict]])
-            # Facets need every match but no scores; the page needs scores but only its top hits,
-            # which lets Whoosh skip whole blocks of postings. Two cheap passes beat one full one.
-            counted = searcher.search(query, limit=None, scored=False, sortedby=None, groupedby=facets)
-            if len(counted) or not every:
+            found, results.capped = scan(searcher, _restricted(_matching(words, every), restrict),
+                                         limit=CANDIDATES, mask=mask)
+            if found or not every or len(words) == 1:
                 break
-        results.total = len(counted)
-        results.facets = {name: dict(counted.groups(name)) for name in FACETS}
-        if not results.total or (page - 1) * per_page >= results.total:
+        results.every, results.total, results.scored = every, len(found), len(found)
+        results.facets = _facets(searcher, (docnum for _score, docnum in found))
+        # best first; ties keep the index's order (newer and open ideas before archived ones)
+        order = {docnum: n for n, (_score, docnum) in enumerate(found)}
+        best = heapq.nlargest(page * per_page, found, key=lambda pair: (pair[0], -order[pair[1]]))
+        shown = best[(page - 1) * per_page:]
+        if not shown:
             return results
-        page_hits = searcher.search_page(query, page, pagelen=per_page)
-        page_hits.results.formatter = HtmlFormatter(tagname="mark", between=" … ")
-        page_hits.results.fragmenter = PinpointFragmenter(maxchars=160, surround=60, autotrim=True)
-        for hit in page_hits:
+        stored = {docnum: searcher.stored_fields(docnum) for _score, docnum in shown}
+        highlights = snippets(searcher, words, stored)
+        results.highlighted = len(highlights)
+        for score, docnum in shown:
+            hit = stored[docnum]
             results.items.append(Hit(
                 id=hit["id"], type=hit["type"], title=hit["title"], summary=hit["summary"],
                 category=hit["category"], municipality=hit["municipality"], status=hit["status"],
-                support_count=hit["support_count"], score=hit.score, highlight=_highlight(hit)))
+                support_count=hit["support_count"], score=score, highlight=highlights[docnum]))
     return results
+
+
+def _cached(searcher, key, make):
+    """A value kept with this searcher, which lives until the index changes."""
+    cache = searcher.__dict__.setdefault("_gops_cache", {})
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
+def _on_the_board(searcher) -> set[int]:
+    """Document numbers of ideas similar ideas may come from (open, shortlisted, adopted): a few thousand."""
+    reader = searcher.reader()
+    return {docnum for status in SIMILAR_STATUSES if ("status", status) in reader
+            for docnum in reader.postings("status", status).all_ids()} - (_masked(searcher, "idea") or set())
+
+
+def _telling(searcher, field_names, candidates, weights, count: int) -> list[str]:
+    """The `count` candidates that say most about a text: present in the index, rare there (idf), title words first.
+
+    Words in more than a tenth of the documents (and more than 50) say little and cost much; they are left out.
+    """
+    documents = max(searcher.doc_count(), 1)
+    telling = []
+    for word in dict.fromkeys(candidates):
+        frequency = max(searcher.doc_frequency(f, word) for f in field_names)
+        if frequency and not (frequency > 50 and frequency > documents / 10):
+            telling.append((weights.get(word, 1.0) * searcher.idf(field_names[0], word), word))
+    return [word for _weight, word in sorted(telling, key=lambda pair: -pair[0])[:count]]
 
 
 def similar_ideas(text: str, *, exclude_id: int | None = None, limit: int = 5, title: str | None = None,
@@ -166,32 +246,52 @@ def similar_ideas(text: str, *, exclude_id: int | None = None, limit: int = 5, t
     자전거 보관소" for "수원역 자전거 보관대" however Kiwi splits the compounds. An idea in the same
     city (`municipality`, a code) counts more than one elsewhere. For an indexed idea (`exclude_id`),
     its own title and city are used unless given, so every caller ranks an idea's duplicates alike.
+
+    Bounded like search: the few most telling words and pairs (`SIMILAR_WORDS`, `SIMILAR_PAIRS`),
+    ideas on the board only, at most `SIMILAR_CANDIDATES` scored.
     """
     text = (text or "")[:2000]
     with cached_searcher() as searcher:
-        if exclude_id is not None and (title is None or municipality is None):
-            own = searcher.document(key=f"idea:{exclude_id}") or {}
-            title = own.get("title", "") if title is None else title
-            municipality = own.get("municipality") if municipality is None else municipality
+        own_docnum = None
+        if exclude_id is not None:
+            own_docnum = searcher.document_number(key=f"idea:{exclude_id}")
+            if own_docnum is not None and (title is None or municipality is None):
+                own = searcher.stored_fields(own_docnum)
+                title = own.get("title", "") if title is None else title
+                municipality = own.get("municipality") if municipality is None else municipality
         title = (title or "")[:MAX_QUERY_CHARS]
         title_words = terms(title)
-        keys = [w for w, _score in searcher.key_terms_from_text("title", text, numterms=12)]
-        keys += [w for w in terms(text) if w not in keys][:12]
-        pairs = list(dict.fromkeys(_pair_terms(title or text[:MAX_QUERY_CHARS])))[:MAX_TERMS]
-        if not keys and not pairs:
+        words = _telling(searcher, ("title", "summary", "body"), title_words + terms(text),
+                         {w: TITLE_WORD_BOOST for w in title_words}, SIMILAR_WORDS)
+        pairs = _telling(searcher, ("title_pairs",), _pair_terms(title or text[:MAX_QUERY_CHARS]), {}, SIMILAR_PAIRS)
+        if not words and not pairs:
             return []
         query = Or([*(Term(f, w, boost=TITLE_WORD_BOOST if w in title_words else 1.0)
-                      for w in dict.fromkeys(title_words + keys) for f in ("title", "summary", "body")),
+                      for w in words for f in ("title", "summary", "body")),
                     *(Term("title_pairs", p, boost=TITLE_PAIR_BOOST) for p in pairs)])
-        restrict = [Term("type", "idea"), Or([Term("status", s) for s in SIMILAR_STATUSES])]
-        if exclude_id is not None:
-            restrict.append(Not(Term("key", f"idea:{exclude_id}")))
-        hits = searcher.search(And([query, *[ConstantScoreQuery(r, 0.0) for r in restrict]]), limit=SIMILAR_POOL)
-        ranked = sorted(((h.score * (SAME_CITY if municipality and h["municipality"] == municipality else 1.0), h)
-                         for h in hits), key=lambda pair: -pair[0])[:limit]
-        items = [{"id": h["id"], "title": h["title"], "summary": h["summary"], "status": h["status"],
-                  "support_count": h["support_count"], "score": round(score, 3)} for score, h in ranked]
+        board = _cached(searcher, "board", lambda: _on_the_board(searcher))
+        found, _more = scan(searcher, query, limit=SIMILAR_CANDIDATES, mask=_NotIn(board, own_docnum))
+        if not found:
+            return []
+        cities = searcher.reader().column_reader("municipality")
+        ranked = heapq.nlargest(limit, ((score * (SAME_CITY if municipality and cities[docnum] == municipality else 1.0),
+                                         -docnum) for score, docnum in found))
+        items = []
+        for score, negated in ranked:
+            hit = searcher.stored_fields(-negated)
+            items.append({"id": hit["id"], "title": hit["title"], "summary": hit["summary"], "status": hit["status"],
+                          "support_count": hit["support_count"], "score": round(score, 3)})
     return live_support_counts(items)
+
+
+class _NotIn:
+    """A mask for `scan`: everything outside `allowed`, and one more document."""
+
+    def __init__(self, allowed: set[int], also: int | None):
+        self.allowed, self.also = allowed, also
+
+    def __contains__(self, docnum: int) -> bool:
+        return docnum not in self.allowed or docnum == self.also
 
 
 def _pair_terms(text: str) -> list[str]:

@@ -1,0 +1,78 @@
+"""Search work stays bounded however many ideas match: scored candidates, facets, snippets, similar ideas, reindex."""
+import pytest
+
+from app.search import query
+from app.search.query import search, similar_ideas
+
+
+@pytest.fixture
+def six_bike_ideas(create_user, create_idea):
+    """Six ideas that all hold 자전거, in two categories."""
+    author = create_user()
+    return [create_idea(author, title=f"자전거 보관대 {n}호 설치", summary=f"역 앞에 자전거 보관대를 {n}곳 더 놓아 주세요.",
+                        body="자전거가 보도에 쌓여 있습니다.", category="mobility" if n % 2 else "environment")
+            for n in range(1, 7)]
+
+
+def test_below_the_cap_total_and_facets_are_exact(six_bike_ideas):
+    results = search("자전거", per_page=2)
+    assert (results.total, results.capped, results.scored) == (6, False, 6)
+    assert results.facets["category"] == {"mobility": 3, "environment": 3}
+    assert len(results.items) == 2 and results.highlighted == 2
+
+
+def test_past_the_cap_only_the_candidates_are_scored_and_counted(monkeypatch, six_bike_ideas):
+    monkeypatch.setattr(query, "CANDIDATES", 4)
+    results = search("자전거", per_page=3)
+    assert results.capped and results.total == 4 and results.scored == 4
+    assert sum(results.facets["category"].values()) == 4  # facets count the candidates, never every match
+    assert results.highlighted == len(results.items) == 3  # snippets for the shown page only
+    assert all("<mark>자전거</mark>" in str(hit.highlight) for hit in results.items)
+    assert len(search("자전거", per_page=3, page=2).items) == 1
+    assert search("자전거", per_page=3, page=3).items == []
+
+
+def test_the_capped_page_says_so(client, monkeypatch, six_bike_ideas):
+    monkeypatch.setattr(query, "CANDIDATES", 4)
+    page = client.get("/search", query_string={"q": "자전거"}).get_data(as_text=True)
+    count = page.split('<p class="count">')[1].split("</p>")[0]
+    assert count in ("4건 이상", "4 or more results")  # Korean once the catalog has it
+    assert "처음 4건을 기준으로" in page or "Counted over the first 4 results." in page
+
+
+def test_any_word_when_no_idea_holds_every_word(client, six_bike_ideas, create_idea):
+    create_idea(title="Bus pass refunds", summary="Commuters should get refunds when buses are late.",
+                body="Late buses cost commuters money.")
+    results = search("자전거 refunds")
+    assert results.every is False and results.total == 7
+    assert results.facets["category"]["mobility"] == 4
+    page = client.get("/search", query_string={"q": "자전거 refunds"}).get_data(as_text=True)
+    assert "일부 단어가 들어간 결과" in page or "these hold some of them" in page
+    assert search("자전거 보관대").every is True
+
+
+def test_similar_ideas_score_a_bounded_number_of_candidates(monkeypatch, six_bike_ideas):
+    monkeypatch.setattr(query, "SIMILAR_CANDIDATES", 2)
+    items = similar_ideas("자전거 보관대 설치", limit=5)
+    assert len(items) == 2
+
+
+def test_similar_ideas_come_from_the_board_only(create_user, create_idea):
+    author = create_user()
+    create_idea(author, title="전기차 충전기 공유 예약", summary="아파트 충전기를 이웃과 예약해 쓰자는 제안입니다.",
+                status="archived")
+    on_board = create_idea(author, title="전기차 충전 구역 확대", summary="충전기가 부족해 구역을 늘리자는 제안입니다.")
+    assert [item["id"] for item in similar_ideas("전기차 충전기", title="전기차 충전기")] == [on_board.id]
+
+
+def test_a_parallel_reindex_loses_nothing_and_puts_the_board_first(app, monkeypatch, create_user, create_idea):
+    from app.search.rebuild import reindex
+
+    author = create_user()
+    old = create_idea(author, title="공원 가로등 교체", summary="오래된 가로등을 바꿔 주세요.", status="archived")
+    new = [create_idea(author, title=f"공원 벤치 {n}", summary="공원에 벤치를 놓아 주세요.") for n in range(3)]
+    assert reindex(procs=2) == 4
+    assert {hit.id for hit in search("공원").items} == {old.id, *(i.id for i in new)}
+    monkeypatch.setattr(query, "CANDIDATES", 3)
+    # only three are scored: the board's, newest first, before the archived one
+    assert {hit.id for hit in search("공원").items} == {i.id for i in new}
