@@ -100,10 +100,11 @@ def _register_commands(app: Flask) -> None:
     from app.auth import cli as auth_cli
     from app.demo import cli as demo_cli
     from app.ideas import cli as ideas_cli
+    from app.ledger import cli as ledger_cli  # also declares the ledger's models
     from app.notifications import cli as notifications_cli
     from app.search import cli as search_cli
 
-    for module in (auth_cli, ideas_cli, search_cli, notifications_cli, demo_cli):
+    for module in (auth_cli, ideas_cli, search_cli, notifications_cli, demo_cli, ledger_cli):
         for group in module.GROUPS:
             app.cli.add_command(group)
 

@@ -1,0 +1,153 @@
+"""Ledger verbs: `account` (get or create), `post` (the one way money moves) and `reverse`. They flush, never commit.
+
+How `post` stays right under concurrency: it locks the rows of the accounts it touches before
+reading their balances (PostgreSQL: `SELECT ... FOR UPDATE` in id order, so two posts never wait
+on each other crosswise; SQLite: a write that takes the database's single write lock, so writers
+are serialized until commit), then looks for its idempotency key again, checks the balances,
+and writes. Of two posts with one key, the second finds the first once it gets the lock (or, if
+they touch different accounts, hits the unique key, inside a savepoint, and returns the first).
+The account row's CHECK and the unique constraints are the database's backstop for all of it.
+"""
+from collections.abc import Iterable
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from app.core.sql import dialect_insert
+from app.core.timeutil import utcnow
+from app.extensions import db
+from app.ledger.errors import InsufficientBalance, KeyConflict, PostingError
+from app.ledger.kinds import get_kind
+from app.ledger.models import LedgerAccount, LedgerEntry, LedgerTransaction
+from app.ledger.queries import owner_reference, reversal_of, transaction_by_key
+
+#: amounts and balances are signed 64-bit integers in the database
+MAX_AMOUNT = 2**63 - 1
+REVERSAL = "reversal"
+
+
+def account(kind: str, owner_type: str | None = None, owner_id: int | None = None) -> LedgerAccount:
+    """The account of `kind` owned by (owner_type, owner_id), made on first use; two callers at once get one."""
+    owner_type, owner_id = owner_reference(kind, owner_type, owner_id)
+    where = (LedgerAccount.kind == kind, LedgerAccount.owner_type == owner_type, LedgerAccount.owner_id == owner_id)
+    found = db.session.scalar(sa.select(LedgerAccount).where(*where))
+    if found is None:
+        db.session.execute(dialect_insert(LedgerAccount).values(
+            kind=kind, owner_type=owner_type, owner_id=owner_id, may_go_negative=get_kind(kind).may_go_negative,
+            balance=0, created_at=utcnow()).on_conflict_do_nothing(index_elements=["kind", "owner_type", "owner_id"]))
+        found = db.session.scalar(sa.select(LedgerAccount).where(*where))
+    return found
+
+
+def post(kind: str, reference: str, idempotency_key: str, entries: Iterable[tuple[LedgerAccount, int]], *,
+         data: dict | None = None, at: datetime | None = None) -> LedgerTransaction:
+    """Record one movement: `entries` are (account, signed won) pairs summing to zero, each account once.
+
+    The same idempotency key posted again returns the first transaction; with other entries, kind or
+    reference it is a KeyConflict. A movement that would take a wallet, an escrow or any other account
+    that may not go negative below zero raises InsufficientBalance and writes nothing.
+    """
+    return _post(kind, reference, idempotency_key, _legs(entries), data=data, at=at)
+
+
+def reverse(transaction: LedgerTransaction, idempotency_key: str, reason: str) -> LedgerTransaction:
+    """Correct a transaction by posting its mirror (every amount negated); each transaction is reversed at most once."""
+    if not isinstance(reason, str) or not reason.strip():
+        raise PostingError("a reversal needs a reason")
+    legs = _legs((e.account, -e.amount) for e in transaction.entries)
+    return _post(REVERSAL, transaction.reference, idempotency_key, legs, data={"reason": reason.strip()},
+                 reverses=transaction)
+
+
+def _legs(entries) -> list[tuple[LedgerAccount, int]]:
+    """The entries checked (integer won, nonzero, each account once, summing to zero), in account id order."""
+    legs = list(entries)
+    if len(legs) < 2:
+        raise PostingError("a transaction needs at least two entries")
+    seen = set()
+    for leg in legs:
+        if not (isinstance(leg, tuple) and len(leg) == 2):
+            raise PostingError(f"an entry is an (account, amount) pair, not {leg!r}")
+        acct, amount = leg
+        if not isinstance(acct, LedgerAccount) or acct.id is None:
+            raise PostingError(f"not a stored ledger account: {acct!r}")
+        if type(amount) is not int:  # bool, float, Decimal and numpy numbers are all refused
+            raise PostingError(f"amounts are int won, not {type(amount).__name__}: {amount!r}")
+        if amount == 0 or abs(amount) > MAX_AMOUNT:
+            raise PostingError(f"an entry's amount must be nonzero and fit in 64 bits: {amount}")
+        if acct.id in seen:  # refused, not merged: a merged leg would hide which movement it came from
+            raise PostingError(f"{acct!r} appears twice in one transaction")
+        seen.add(acct.id)
+    total = sum(amount for _acct, amount in legs)
+    if total != 0:
+        raise PostingError(f"the entries sum to {total}, not 0")
+    return sorted(legs, key=lambda leg: leg[0].id)
+
+
+def _text(name: str, value, limit: int) -> str:
+    if not isinstance(value, str) or not value or len(value) > limit:
+        raise PostingError(f"{name} must be a non-empty string of at most {limit} characters: {value!r}")
+    return value
+
+
+def _same(first: LedgerTransaction, kind: str, reference: str, legs, reverses) -> LedgerTransaction:
+    """The first transaction posted with a key, if this call asked for the same movement; else a conflict."""
+    wanted = {acct.id: amount for acct, amount in legs}
+    if (first.kind, first.reference, first.reverses_id, first.legs()) != (
+            kind, reference, reverses.id if reverses else None, wanted):
+        raise KeyConflict("ledger_key_reused", first.id)
+    return first
+
+
+def _lock(legs) -> dict[int, tuple[int, bool]]:
+    """Lock the legs' account rows until commit and read them fresh: {id: (balance, may_go_negative)}."""
+    table = LedgerAccount.__table__
+    ids = [acct.id for acct, _amount in legs]
+    stmt = sa.select(table.c.id, table.c.balance, table.c.may_go_negative).where(table.c.id.in_(ids))
+    if db.session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.order_by(table.c.id).with_for_update()
+    else:  # SQLite has one write lock per database: a write takes it, and it is held until commit
+        db.session.execute(sa.update(table).where(table.c.id.in_(ids)).values(balance=table.c.balance))
+    return {row.id: (row.balance, row.may_go_negative) for row in db.session.execute(stmt)}
+
+
+def _post(kind, reference, idempotency_key, legs, *, data=None, at=None, reverses=None) -> LedgerTransaction:
+    _text("kind", kind, 40)
+    _text("reference", reference, 120)
+    _text("idempotency_key", idempotency_key, 200)
+    if data is not None and not isinstance(data, dict):
+        raise PostingError("data must be a dict")
+    first = transaction_by_key(idempotency_key)
+    if first is not None:
+        return _same(first, kind, reference, legs, reverses)
+    rows = _lock(legs)
+    first = transaction_by_key(idempotency_key)  # posted by someone who held the lock before us
+    if first is not None:
+        return _same(first, kind, reference, legs, reverses)
+    if reverses is not None and reversal_of(reverses) is not None:
+        raise KeyConflict("ledger_already_reversed", reverses.id)
+    for acct, amount in legs:
+        current, may_go_negative = rows[acct.id]
+        if not may_go_negative and current + amount < 0:
+            raise InsufficientBalance(acct.id, current, amount)
+    transaction = LedgerTransaction(kind=kind, reference=reference, idempotency_key=idempotency_key,
+                                    reverses_id=reverses.id if reverses else None, data=data or {},
+                                    created_at=at or utcnow())
+    try:
+        with db.session.begin_nested():  # a concurrent post with this key, on other accounts, may win the key
+            db.session.add(transaction)
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        first = transaction_by_key(idempotency_key)
+        if first is None:
+            raise
+        return _same(first, kind, reference, legs, reverses)
+    db.session.add_all(LedgerEntry(transaction=transaction, account_id=acct.id, amount=amount) for acct, amount in legs)
+    table = LedgerAccount.__table__
+    add = sa.update(table).where(table.c.id == sa.bindparam("account"))
+    db.session.execute(add.values(balance=table.c.balance + sa.bindparam("delta")),  # in SQL: no lost update
+                       [{"account": acct.id, "delta": amount} for acct, amount in legs])
+    db.session.flush()
+    for acct, _amount in legs:
+        db.session.expire(acct, ["balance"])
+    return transaction
