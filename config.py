@@ -80,6 +80,16 @@ class Config:
 
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(BASE_DIR / "instance" / "search"))
 
+    # Payments: Stripe through the official SDK (app/funding/stripe_gateway.py). STRIPE_API_BASE points the SDK
+    # at another server (localstripe in development and tests); STRIPE_JS_URL is the card form's script.
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
+    STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
+    STRIPE_JS_URL = os.environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/")
+    #: Stripe Connect's transfers, when served apart from the rest of the API (the tests' fake of them)
+    STRIPE_CONNECT_BASE = os.environ.get("STRIPE_CONNECT_BASE")
+
     API_TOKEN_DAYS = 30
     IDEAS_PER_PAGE = 20
     PASSWORD_MIN_LENGTH = 10
@@ -93,6 +103,13 @@ class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    # `make run` serves localstripe on this port and registers the webhook with this secret
+    LOCALSTRIPE_PORT = int(os.environ.get("LOCALSTRIPE_PORT", "8420"))
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "sk_test_gops_localstripe")
+    STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "pk_test_gops_localstripe")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_gops_localstripe")
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", f"http://127.0.0.1:{LOCALSTRIPE_PORT}")
+    STRIPE_JS_URL = os.environ.get("STRIPE_JS_URL", f"http://127.0.0.1:{LOCALSTRIPE_PORT}/js.stripe.com/v3/")
 
 
 class TestConfig(Config):

@@ -7,4 +7,5 @@ pytest_plugins = [
     "tests.fixtures.users",
     "tests.fixtures.ideas",
     "tests.fixtures.proposals",
+    "tests.fixtures.funding",
 ]

@@ -50,6 +50,9 @@ class Machine:
     #: columns that follow the state (an idea's `active` flag): `derived(to)` gives their values, which
     #: move() and move_if() write with the state
     derived: Callable[[enum.Enum], dict] | None = None
+    #: whether moves go to the public audit log; a machine over personal records (a backer's pledge) keeps its
+    #: history on the row instead, and the decisions above it (the round's) are audited
+    audited: bool = True
     #: the blinker signal sent after every move (sender: the object; frm, to, actor, reason)
     moved: object = field(init=False)
 
@@ -141,12 +144,31 @@ class Machine:
         self._after(obj, current, to, actor, reason, data)
         return True
 
+    def move_all(self, model, frm, to, *where, values: dict | None = None) -> list[int]:
+        """Move every row of `model` in state `frm` matching `where` to `to` in one UPDATE; the ids moved.
+
+        For batches the platform moves by rule (a round's pledges when it closes): no per-row guard,
+        audit entry or signal; the caller audits the decision that moved them (the round's close).
+        """
+        frm, to = self.states(frm), self.states(to)
+        if (frm, to) not in self.transitions:
+            raise InvalidTransition(_l("It cannot move from “%(old)s” to “%(new)s”.",
+                                       old=self.label(frm), new=self.label(to)))
+        column = getattr(model, self.attr)
+        ids = db.session.scalars(sa.select(model.id).where(column == frm.value, *where)).all()
+        if ids:
+            db.session.execute(sa.update(model).where(model.id.in_(ids), column == frm.value)
+                               .values({self.attr: to.value, **self._values(to, values)})
+                               .execution_options(synchronize_session=False))
+        return list(ids)
+
     def _values(self, to, values: dict | None) -> dict:
         return {**(self.derived(to) if self.derived else {}), **(values or {})}
 
     def _after(self, obj, frm, to, actor, reason, data) -> None:
-        audit.record(actor, f"{self.name}.{to.value}", obj, reason=reason,
-                     data={"from": frm.value, "to": to.value, **(data or {})})
+        if self.audited:
+            audit.record(actor, f"{self.name}.{to.value}", obj, reason=reason,
+                         data={"from": frm.value, "to": to.value, **(data or {})})
         kwargs = {"machine": self, "frm": frm, "to": to, "actor": actor, "reason": reason}
         self.moved.send(obj, **kwargs)
         if to in self.events:
