@@ -121,7 +121,7 @@ class Round(db.Model):
         """A verified, unrestricted user who is not on the team may pledge while the round is open."""
         from app.core.parties import is_party
 
-        return bool(self.is_open and user and user.is_authenticated and user.can_participate
+        return bool(self.is_open and user and user.is_authenticated and user.can_participate()
                     and not is_party(self, user))
 
     def can_close(self, user) -> bool:

@@ -159,7 +159,7 @@ def open_due(now: datetime | None = None) -> list[Round]:
 # investors
 def request_category(user, category: str, evidence: str) -> InvestorProfile:
     """A backer asks to count as a qualified or professional investor; a steward checks the evidence."""
-    if not (user and user.is_authenticated and user.can_participate):
+    if not (user and user.is_authenticated and user.can_participate()):
         raise PermissionDenied(_l("Verify your email address first."), code="not_verified")
     if category not in INVESTOR_CATEGORIES[1:]:
         _invalid({"category": _l("Choose one of the listed options.")})
@@ -195,7 +195,7 @@ def decide_category(profile: InvestorProfile, steward, approve: bool, reason: st
 # questions
 def ask_question(round_: Round, user, body: str) -> RoundQuestion:
     """Anyone verified asks the team a public question about the round."""
-    if not (user and user.is_authenticated and user.can_participate):
+    if not (user and user.is_authenticated and user.can_participate()):
         raise PermissionDenied(_l("Verify your email address first."), code="not_verified")
     body = (body or "").strip()
     if not 5 <= len(body) <= 2000:

@@ -78,7 +78,7 @@ def reserve_pledge(round_: Round, user, units, *, investor_category: str | None 
     now = now or utcnow()
     if not (user and user.is_authenticated):
         raise PermissionDenied(_l("Please log in first."), code="not_authenticated")
-    if not user.can_participate:
+    if not user.can_participate():
         raise PermissionDenied(_l("Verify your email address before pledging."), code="not_verified")
     if is_party(round_, user):
         raise PermissionDenied(_l("The people behind a proposal (its lead expert, proposer and team) cannot back its "
