@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PYTEST_ARGS ?=
+LOCALSTRIPE_PORT ?= 8420
 export FLASK_APP := wsgi.py
 
 .PHONY: run serve setup setup-dev lint bench test test-sqlite test-postgres browser translations clean
@@ -16,7 +17,11 @@ $(VENV)/.deps-run: requirements.txt | $(BIN)/python
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
 	touch $@
 
-$(VENV)/.deps-dev: requirements.txt requirements-dev.txt $(VENV)/.deps-run
+$(VENV)/.deps-local: requirements-local.txt $(VENV)/.deps-run
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-local.txt
+	touch $@
+
+$(VENV)/.deps-dev: requirements.txt requirements-dev.txt requirements-local.txt $(VENV)/.deps-local
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
@@ -32,14 +37,19 @@ setup: $(VENV)/.deps-run translations/ko/LC_MESSAGES/messages.mo .env
 
 setup-dev: setup $(VENV)/.deps-dev
 
-## run: set everything up, migrate, load reference and demo data, serve on http://127.0.0.1:5000
-run: setup
+## run: set everything up, migrate, start localstripe (payments, webhooks to this app), load reference and
+## demo data, serve on http://127.0.0.1:5000; localstripe stops with the server
+run: setup $(VENV)/.deps-local
 	$(BIN)/flask db upgrade
 	$(BIN)/flask reference load
-	$(BIN)/flask demo seed
-	$(BIN)/flask search reindex
-	@echo "GOPS is at http://$(HOST):$(PORT)"
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	@$(BIN)/python scripts/localstripe_server.py --port $(LOCALSTRIPE_PORT) --quiet \
+	    --webhook-url http://$(HOST):$(PORT)/stripe/webhook --webhook-secret whsec_gops_localstripe & \
+	  ls_pid=$$!; trap 'kill $$ls_pid 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python -c 'from scripts.localstripe_server import wait_for; wait_for($(LOCALSTRIPE_PORT))' && \
+	  LOCALSTRIPE_PORT=$(LOCALSTRIPE_PORT) $(BIN)/flask demo seed && \
+	  $(BIN)/flask search reindex && \
+	  echo "GOPS is at http://$(HOST):$(PORT) (payments: localstripe on 127.0.0.1:$(LOCALSTRIPE_PORT))" && \
+	  LOCALSTRIPE_PORT=$(LOCALSTRIPE_PORT) $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 ## test: the import contract, then the whole suite on SQLite and on a throwaway PostgreSQL cluster
 test: setup-dev browser lint test-sqlite test-postgres

@@ -62,12 +62,14 @@ def test_won_and_dates_are_formatted_per_locale(app):
             assert format_when(when) == "Mar 1, 2026, 3:30:00\u202fPM"
 
 
-def test_demo_seed_is_realistic_and_idempotent(app, db):
+def test_demo_seed_is_realistic_and_idempotent(app, db, payments):
+    from app.demo.funding import seed_funding
     from app.demo.seed import seed_demo
 
     assert seed_demo() is True
     db.session.commit()
-    assert seed_demo() is False
+    assert seed_funding() == 4  # the three proposals past funding were funded; one round is open
+    assert seed_demo() is False and seed_funding() == 0
     ideas = db.session.scalar(sa.select(sa.func.count(Idea.id)))
     assert ideas == 200
     assert db.session.scalar(sa.select(sa.func.count(sa.distinct(Idea.municipality_id)))) == 31
@@ -92,6 +94,11 @@ def test_demo_seed_is_realistic_and_idempotent(app, db):
     assert any(as_utc(i.answer_due_at) < utcnow() for i in db.session.scalars(answers_due_query()))
     for proposal in db.session.scalars(sa.select(Proposal)):
         assert proposal.site.split()[0] in proposal.idea.title
+    from app.funding.models import Round
+    from app.ledger.checks import check
+
+    assert sorted(db.session.scalars(sa.select(Round.status))) == ["open", "succeeded", "succeeded", "succeeded"]
+    assert check() == []
 
 
 @pytest.mark.parametrize("args, ok", [

@@ -14,6 +14,14 @@ def seed():
 
     added = seed_demo()
     db.session.commit()
+    from app.demo.funding import processor_running, seed_funding
+
+    if processor_running():
+        rounds = seed_funding()
+        if rounds:
+            click.echo(f"Demo funding: {rounds} round(s) backed through the payment processor.")
+    else:
+        click.echo("The payment processor does not answer (make run starts localstripe): no demo rounds.", err=True)
     if added:
         click.echo(f"Demo data added. Log in as steward@{DEMO_DOMAIN}, expert1@{DEMO_DOMAIN} or "
                    f"citizen001@{DEMO_DOMAIN} with the password {DEMO_PASSWORD}")

@@ -24,6 +24,11 @@ PATHS = [[], ["review"], ["review", "funding"], ["review", "funding", "testbed"]
          ["review", "funding", "testbed", "market"], [], ["review"], ["review", "funding", "testbed"]]
 
 
+def later_stages(n: int) -> list[str]:
+    """The stages the n-th demo proposal reaches after its funding round."""
+    return [stage for stage in PATHS[n] if stage in ("testbed", "market")] if n < len(PATHS) else []
+
+
 def seed_proposals(rng: random.Random, users, ideas, places: dict[int, str]) -> int:
     """Adopt up to eight shortlisted ideas and develop them; returns how many proposals were made."""
     steward, experts, citizens = users[0], users[2:5], users[5:]
@@ -71,6 +76,8 @@ def seed_proposals(rng: random.Random, users, ideas, places: dict[int, str]) -> 
         for stage in path:
             if stage == "funding":
                 freeze_share_terms(proposal, expert)
+            if stage in ("testbed", "market"):
+                break  # past funding after a funded round (app/demo/funding.py), with the processor running
             transition_proposal(proposal, steward if stage == "funding" else expert, stage)
         if n % 3 != 2:
             post_update(proposal, expert, "현장 조사를 마쳤습니다. 다음 달 주민 설명회를 엽니다.")
