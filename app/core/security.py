@@ -3,8 +3,9 @@ import enum
 import hashlib
 import math
 import time
+from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_babel import ngettext
 from flask_login import current_user
 from limits import parse_many
@@ -26,6 +27,32 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+#: Stripe.js itself (js.stripe.com) also talks to the API and shows its card fields and 3-D Secure in frames
+STRIPE_JS_ORIGIN = "https://js.stripe.com"
+STRIPE_EXTRA = {"connect-src": ("https://api.stripe.com",),
+                "frame-src": ("https://js.stripe.com", "https://hooks.stripe.com")}
+
+
+def allow_payment_script(url: str) -> None:
+    """Let this response's page load the payment processor's browser script from `url` and talk to its origin
+    (the pledge page only; every other page keeps the strict policy)."""
+    parts = urlsplit(url or "")
+    if parts.scheme in ("http", "https") and parts.netloc:
+        g.payment_script_origin = f"{parts.scheme}://{parts.netloc}"
+
+
+def content_security_policy() -> str:
+    """The policy for this response: the strict one, widened for the payment script where a page asked for it."""
+    origin = g.get("payment_script_origin")
+    if not origin:
+        return CONTENT_SECURITY_POLICY
+    directives = dict(part.strip().split(" ", 1) for part in CONTENT_SECURITY_POLICY.split(";"))
+    directives["script-src"] += f" {origin}"
+    directives["connect-src"] += f" {origin}"
+    if origin == STRIPE_JS_ORIGIN:
+        for name, sources in STRIPE_EXTRA.items():
+            directives[name] = " ".join(("'self'", *sources))
+    return "; ".join(f"{name} {sources}" for name, sources in directives.items())
 
 
 #: a year, as browsers' preload lists expect
@@ -35,7 +62,7 @@ HSTS = "max-age=31536000; includeSubDomains"
 def set_security_headers(response):
     """A strict CSP (no inline scripts or styles), the usual hardening headers, HSTS where cookies are
     HTTPS-only (production), and no caching of what a logged-in user sees."""
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("Content-Security-Policy", content_security_policy())
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("funding", __name__)
 
-from app.funding import routes, webhook  # noqa: E402,F401
+from app.funding import notices, routes, webhook  # noqa: E402,F401

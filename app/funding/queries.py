@@ -149,3 +149,34 @@ def matches_in(round_: Round) -> list[Match]:
     """The round's paid or settled matches."""
     return db.session.scalars(sa.select(Match).join(MatchingPool, MatchingPool.id == Match.pool_id).where(
         MatchingPool.round_id == round_.id, Match.status.in_(("paid", "settled")))).all()
+
+
+# reads for the pages
+def backers_select(proposal_id: int) -> sa.Select:
+    """The ids `backers_of` returns, as a SELECT (to notify a crowd in one INSERT ... SELECT)."""
+    return sa.select(Pledge.backer_id).where(
+        Pledge.proposal_id == proposal_id, Pledge.status.in_((P.SUCCEEDED.value, P.SETTLED.value))).distinct()
+
+
+def round_backers_select(round_id: int) -> sa.Select:
+    """Ids of everyone with money in a round now (paid, being refunded, or settled), each once."""
+    return sa.select(Pledge.backer_id).where(
+        Pledge.round_id == round_id,
+        Pledge.status.in_((P.SUCCEEDED.value, P.REFUND_PENDING.value, P.SETTLED.value))).distinct()
+
+
+def round_for_proposal_page(proposal: Proposal, user) -> Round | None:
+    """The round a proposal's page shows this viewer: the latest public one, or a draft to its lead and stewards."""
+    latest = db.session.scalar(sa.select(Round).where(Round.proposal_id == proposal.id)
+                               .order_by(Round.id.desc()).limit(1))
+    if latest is not None and round_visible_to(latest, user):
+        return latest
+    return current_round(proposal.id)
+
+
+def has_active_round(proposal_id: int) -> bool:
+    """Whether the proposal has a round in preparation or open (a new one cannot be drafted then)."""
+    return db.session.scalar(sa.select(Round.id).where(
+        Round.proposal_id == proposal_id,
+        Round.status.in_((RoundStatus.DRAFT.value, RoundStatus.APPROVED.value, RoundStatus.OPEN.value)))
+        .limit(1)) is not None

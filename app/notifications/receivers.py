@@ -5,8 +5,17 @@ this module decides the recipients and writes one row each, in bulk where a crow
 """
 import sqlalchemy as sa
 
+from flask_babel import force_locale
+
 from app.auth.signals import account_erased
 from app.extensions import db
+from app.funding.forms import CATEGORY_LABELS
+from app.funding.queries import backers_select, round_backers_select
+from app.funding.signals import (
+    pledge_failed, pledge_paid, pledge_refunded, question_answered, question_asked, round_cancelled, round_failed,
+    round_opened, round_succeeded,
+)
+from app.funding.states import INVESTOR_VERIFICATION, MATCHING_POOL, ROUND, PoolStatus, RoundStatus, VerificationStatus
 from app.ideas.models import Idea
 from app.ideas.queries import followers_select
 from app.ideas.signals import (
@@ -14,7 +23,7 @@ from app.ideas.signals import (
 )
 from app.notifications.models import Notification
 from app.notifications.operations import notify_selected, notify_user
-from app.proposals.models import Membership, Organization
+from app.proposals.models import Membership, Organization, Proposal
 from app.proposals.signals import contribution_recorded, proposal_update_posted, team_invited
 from app.proposals.states import EXPERT_APPLICATION, MEMBERSHIP, PROPOSAL, ApplicationStatus, MembershipStatus
 
@@ -76,9 +85,22 @@ def _stage_changed(proposal, **_kw):
                      data={"anchor": "timeline"})
 
 
+def notify_followers_and_backers(proposal: Proposal, kind: str, subject: tuple[str, int], data: dict) -> None:
+    """Tell the idea's followers, its author and everyone with money in the proposal, each once, in one
+    INSERT ... SELECT however many there are."""
+    idea = proposal.idea
+    followers = followers_select(idea.id).subquery()
+    everyone = sa.union(sa.select(followers.c.user_id), backers_select(proposal.id)).subquery()
+    recipients = sa.select(everyone.c[0]).where(everyone.c[0] != idea.author_id)
+    notify_selected(recipients, kind, subject, data)
+    notify_user(idea.author_id, kind, subject, data)
+
+
 @proposal_update_posted.connect
 def _update_posted(update, proposal, **_kw):
-    notify_followers(proposal.idea, "proposal_update", subject=("proposal", proposal.id), data={"anchor": "updates"})
+    """Followers and backers hear of the team's update once each."""
+    notify_followers_and_backers(proposal, "proposal_update", ("proposal", proposal.id),
+                                 {"title": proposal.idea.title, "anchor": "updates"})
 
 
 @team_invited.connect
@@ -117,3 +139,89 @@ def _membership_decided(membership, to, reason=None, **_kw):
 def _forget_notifications(user, **_kw):
     """An erased account's notifications go with it (their titles and names are personal to the reader)."""
     db.session.execute(sa.delete(Notification).where(Notification.user_id == user.id))
+
+
+# funding
+def _pledge_data(pledge, round_) -> dict:
+    return {"title": round_.proposal.title, "amount": f"{pledge.amount:,}", "anchor": "my-pledges"}
+
+
+@pledge_paid.connect
+def _pledge_paid(pledge, round, **_kw):  # noqa: A002 - the signal's keyword
+    notify_user(pledge.backer_id, "pledge_paid", ("round", round.id), _pledge_data(pledge, round))
+
+
+@pledge_failed.connect
+def _pledge_failed(pledge, round, **_kw):  # noqa: A002
+    notify_user(pledge.backer_id, "pledge_failed", ("round", round.id),
+                {**_pledge_data(pledge, round), "error": pledge.last_error or ""})
+
+
+@pledge_refunded.connect
+def _pledge_refunded(pledge, round, **_kw):  # noqa: A002
+    notify_user(pledge.backer_id, "pledge_refunded", ("round", round.id), _pledge_data(pledge, round))
+
+
+@round_opened.connect
+def _round_opened(round_, **_kw):
+    """The idea's followers and the backers of the proposal's earlier rounds."""
+    notify_followers_and_backers(round_.proposal, "round_opened", ("round", round_.id),
+                                 {"title": round_.proposal.title})
+
+
+def _round_closed(kind: str):
+    def receive(round_, reason=None, **_kw):
+        """Everyone with money in the round hears how it ended."""
+        notify_selected(round_backers_select(round_.id), kind, ("round", round_.id),
+                        {"title": round_.proposal.title, "reason": reason or ""})
+    return receive
+
+
+for _signal, _kind in ((round_succeeded, "round_succeeded"), (round_failed, "round_failed"),
+                       (round_cancelled, "round_cancelled")):
+    _signal.connect(_round_closed(_kind), weak=False)
+
+
+@ROUND.moved.connect
+def _round_decided(round_, frm, to, actor=None, reason=None, **_kw):
+    """The lead expert hears a steward's decision on the draft: approved, or returned with the reason."""
+    lead_id = round_.proposal.lead_expert_id
+    if actor is None or actor.id == lead_id:
+        return
+    data = {"title": round_.proposal.title, "reason": reason or ""}
+    if to == RoundStatus.APPROVED:
+        notify_user(lead_id, "round_approved", ("round", round_.id), data)
+    elif to == RoundStatus.DRAFT:
+        notify_user(lead_id, "round_returned", ("round", round_.id), data)
+
+
+@question_asked.connect
+def _question_asked(question, round, actor, **_kw):  # noqa: A002
+    lead_id = round.proposal.lead_expert_id
+    if actor.id != lead_id:
+        notify_user(lead_id, "round_question", ("round", round.id),
+                    {"title": round.proposal.title, "actor": _name(actor), "anchor": f"question-{question.id}"})
+
+
+@question_answered.connect
+def _question_answered(question, round, actor, **_kw):  # noqa: A002
+    if actor.id != question.author_id:
+        notify_user(question.author_id, "round_answer", ("round", round.id),
+                    {"title": round.proposal.title, "anchor": f"question-{question.id}"})
+
+
+@INVESTOR_VERIFICATION.moved.connect
+def _category_decided(profile, to, reason=None, **_kw):
+    """The backer hears the steward's decision, the category named in their own language."""
+    with force_locale(profile.user.locale or "ko"):
+        category = str(CATEGORY_LABELS.get(profile.requested_category, profile.requested_category))
+    kind = "investor_category_verified" if to == VerificationStatus.VERIFIED else "investor_category_declined"
+    notify_user(profile.user_id, kind, ("investor_profile", profile.id), {"category": category, "reason": reason or ""})
+
+
+@MATCHING_POOL.moved.connect
+def _pool_active(pool, to, **_kw):
+    """Whoever offered the matching hears that its deposit is recorded."""
+    if to == PoolStatus.ACTIVE:
+        notify_user(pool.created_by_id, "matching_pool_active", ("round", pool.round_id),
+                    {"title": pool.round.proposal.title, "org": pool.organization.name, "anchor": "matching"})
