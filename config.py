@@ -90,6 +90,9 @@ class Config:
     #: Stripe Connect's transfers, when served apart from the rest of the API (the tests' fake of them)
     STRIPE_CONNECT_BASE = os.environ.get("STRIPE_CONNECT_BASE")
 
+    #: refunds asked for, then recorded, together while a round that did not succeed refunds its backers
+    REFUND_BATCH = int(os.environ.get("REFUND_BATCH", "100"))
+
     API_TOKEN_DAYS = 30
     IDEAS_PER_PAGE = 20
     PASSWORD_MIN_LENGTH = 10

@@ -101,7 +101,8 @@ def _cli_env(app, payments) -> dict:
     return {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "test",
             "GOPS_ENV": "production", "STRIPE_SECRET_KEY": "sk_test_gops", "STRIPE_API_BASE": payments,
             "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET, "INSTANCE_DIR": app.config["INSTANCE_DIR"],
-            "SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"], "FLASK_APP": "wsgi.py"}
+            "SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"], "FLASK_APP": "wsgi.py",
+            "REFUND_BATCH": "4"}  # small batches, so the kill lands between two
 
 
 def test_a_close_killed_halfway_then_rerun_refunds_each_pledge_once(app, db, create_round, place, payments):

@@ -9,9 +9,10 @@ after the processor's answer; killed halfway and run again, it carries on with t
 pending, and the gateway finds a refund already made for a pledge instead of making a second.
 """
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.core import audit
@@ -23,7 +24,7 @@ from app.funding import matching
 from app.funding.gateway import GatewayError, gateway
 from app.funding.models import Holding, Match, MatchingPool, Pledge, Round
 from app.funding.parameters import fee_bp, success_bp
-from app.funding.pledging import escrow, note_refund_failure, record_payment, record_refund
+from app.funding.pledging import escrow, note_refund_failure, record_payment, record_refund, record_refunds
 from app.funding.signals import round_settled
 from app.funding.states import PLEDGE, ROUND, PledgeStatus, RoundStatus
 from app.ledger.operations import account, post
@@ -164,26 +165,66 @@ def refund(pledge: Pledge, now: datetime | None = None) -> bool:
     return record_refund(pledge, made.id, now)
 
 
+#: refunds asked for at once (config REFUND_BATCH); the processor's calls are network-bound: threads overlap them
+REFUND_WORKERS = 8
+
+
 def refund_pending(round_id: int | None = None, progress=None, now: datetime | None = None) -> tuple[int, int]:
-    """Refund every pledge awaiting one (of a round, or all), each committed on its own: (refunded, failed)."""
+    """Refund every pledge awaiting one (of a round, or all): (refunded, still pending).
+
+    In batches: the processor is asked for each batch's refunds at once, then the batch is recorded
+    in one transaction. A refund made before a crash (asked for, never recorded) is found in the
+    processor's listing of refunds, taken once per run, and recorded instead of being made again.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    gw = gateway()
+    stmt = sa.select(sa.func.min(Pledge.cancel_requested_at)).where(Pledge.status == P.REFUND_PENDING.value)
+    if round_id is not None:
+        stmt = stmt.where(Pledge.round_id == round_id)
+    since = db.session.scalar(stmt)
+    if since is None:
+        return 0, 0
+    try:
+        known = gw.refunds_since(as_utc(since) - timedelta(days=1))
+    except GatewayError as exc:
+        log.warning("could not list the refunds already made: %s", exc)
+        return 0, db.session.scalar(sa.select(sa.func.count(Pledge.id)).where(Pledge.status == P.REFUND_PENDING.value))
     done = failed = 0
     last_id = 0
-    while True:
-        stmt = sa.select(Pledge).where(Pledge.status == P.REFUND_PENDING.value, Pledge.id > last_id)
-        if round_id is not None:
-            stmt = stmt.where(Pledge.round_id == round_id)
-        batch = db.session.scalars(stmt.order_by(Pledge.id).limit(200)).all()
-        if not batch:
-            return done, failed
-        for pledge in batch:
-            last_id = pledge.id
-            if refund(pledge, now):
-                done += 1
-            else:
-                failed += 1
+    with ThreadPoolExecutor(REFUND_WORKERS) as pool:
+        while True:
+            stmt = sa.select(Pledge).where(Pledge.status == P.REFUND_PENDING.value, Pledge.id > last_id)
+            if round_id is not None:
+                stmt = stmt.where(Pledge.round_id == round_id)
+            batch = db.session.scalars(stmt.order_by(Pledge.id).limit(current_app.config["REFUND_BATCH"])).all()
+            if not batch:
+                return done, failed
+            last_id = batch[-1].id
+            asks = [(p.id, p.payment_intent_id, p.amount, p.reference, p.key("refund")) for p in batch]
+
+            def ask(item):
+                pledge_id, payment_id, amount, reference, key = item
+                if payment_id is None:
+                    return pledge_id, None, "no payment to refund"
+                try:
+                    made = gw.refund(payment_id, amount=amount, metadata={"pledge": reference, "op": "refund"},
+                                     idempotency_key=key, known=known.get(payment_id, ()))
+                except GatewayError as exc:
+                    return pledge_id, None, str(exc)
+                return pledge_id, made.id, None
+
+            answers = {pledge_id: (refund_id, error) for pledge_id, refund_id, error in pool.map(ask, asks)}
+            refunded = [(p, answers[p.id][0]) for p in batch if answers[p.id][0]]
+            done += record_refunds(refunded, now)
+            for p in batch:
+                if answers[p.id][1]:
+                    log.warning("refund of pledge %s failed: %s", p.id, answers[p.id][1])
+                    note_refund_failure(p, answers[p.id][1])
+                    failed += 1
             db.session.commit()
             if progress:
-                progress(1)
+                progress(len(batch))
 
 
 def resolve_charging(round_: Round, now: datetime | None = None) -> int:

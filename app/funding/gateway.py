@@ -84,8 +84,14 @@ class PaymentGateway:
         """The payment made with this metadata value (a charge whose answer was lost), or None."""
         raise NotImplementedError
 
-    def refund(self, payment_id: str, *, amount: int, metadata: dict, idempotency_key: str) -> Refund:
-        """Refund `amount` won of a payment."""
+    def refund(self, payment_id: str, *, amount: int, metadata: dict, idempotency_key: str,
+               known: tuple | None = None) -> Refund:
+        """Refund `amount` won of a payment, unless a refund with this metadata exists (among `known`, the
+        payment's refunds listed for a batch, or as the gateway lists them now)."""
+        raise NotImplementedError
+
+    def refunds_since(self, since) -> dict[str, tuple]:
+        """Every refund made since `since`, by payment id: (refund id, won, metadata) each."""
         raise NotImplementedError
 
     def verify_webhook(self, payload: bytes, signature: str | None) -> dict:

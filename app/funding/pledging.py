@@ -26,9 +26,9 @@ from app.funding.gateway import Payment
 from app.funding.limits import backer_room
 from app.funding.models import INVESTOR_CATEGORIES, Match, Pledge, RiskAcknowledgement, Round
 from app.funding.parameters import cancel_cutoff_hours
-from app.funding.signals import pledge_failed, pledge_paid, pledge_refunded
+from app.funding.signals import pledge_failed, pledge_paid, pledge_refunded, pledges_refunded
 from app.funding.states import PLEDGE, PledgeStatus, RoundStatus
-from app.ledger.operations import account, post
+from app.ledger.operations import account, post, post_many
 
 P = PledgeStatus
 MAX_UNITS = 10**9
@@ -243,6 +243,30 @@ def record_refund(pledge: Pledge, refund_id: str, now: datetime | None = None) -
          [(escrow(pledge.round_id), -pledge.amount), (processor(), pledge.amount)], at=now)
     pledge_refunded.send(pledge, round=db.session.get(Round, pledge.round_id))
     return True
+
+
+def record_refunds(refunds: list[tuple[Pledge, str]], now: datetime | None = None) -> int:
+    """Many refunds the processor made (a closing round's): each pledge refunded and booked escrow -> processor
+    once, in a few statements; pledges already recorded are left as they are. Returns the pledges recorded."""
+    now = now or utcnow()
+    if not refunds:
+        return 0
+    ids = [p.id for p, _refund_id in refunds]
+    pending = set(db.session.scalars(sa.select(Pledge.id).where(Pledge.id.in_(ids),
+                                                                Pledge.status == P.REFUND_PENDING.value)))
+    todo = [(p, refund_id) for p, refund_id in refunds if p.id in pending]
+    if not todo:
+        return 0
+    processor_account = processor()
+    escrows = {round_id: escrow(round_id) for round_id in {p.round_id for p, _r in todo}}
+    post_many([("pledge.refund", f"pledge:{p.id}", p.key("refund"),
+                [(escrows[p.round_id], -p.amount), (processor_account, p.amount)]) for p, _r in todo], at=now)
+    PLEDGE.move_each(Pledge, P.REFUND_PENDING, P.REFUNDED, [
+        {"id": p.id, "refunded_at": now, "refund_id": refund_id, "last_error": None} for p, refund_id in todo])
+    for p, _refund_id in todo:
+        db.session.expire(p)
+    pledges_refunded.send(escrows, pledge_ids=[p.id for p, _r in todo])
+    return len(todo)
 
 
 def note_refund_failure(pledge: Pledge, error: str) -> None:

@@ -3,8 +3,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.extensions import db
-from app.funding.limits import backer_room
+from app.funding.limits import backer_room, room, used
 from app.funding.models import Holding, InvestorProfile, Match, MatchingPool, Pledge, Round, RoundQuestion
+from app.funding.parameters import limits_for
 from app.funding.states import PledgeStatus, PoolStatus, RoundStatus, VerificationStatus
 from app.proposals.models import Proposal
 
@@ -86,6 +87,24 @@ def room_for(user, round_: Round):
     if not (user and user.is_authenticated):
         return None
     return backer_room(user, round_.proposal_id)
+
+
+def year_room(user):
+    """The backer's limits and what is left of them over the last 12 months, whatever the proposal (the API's
+    /me/investor; the per-proposal part reads as nothing used)."""
+    category = user.investor_category or "general"
+    _issuer, year = used(user.id, 0, None)  # no proposal has id 0
+    return room(category, 0, year, limits_for(category))
+
+
+def questions_query(round_: Round) -> sa.Select:
+    """The round's questions and answers, oldest first, as a SELECT to page through."""
+    return sa.select(RoundQuestion).where(RoundQuestion.round_id == round_.id).order_by(RoundQuestion.id)
+
+
+def draft_rounds_query() -> sa.Select:
+    """Drafts (for stewards, who approve them), oldest first."""
+    return sa.select(Round).where(Round.status == RoundStatus.DRAFT.value).order_by(Round.created_at, Round.id)
 
 
 def holdings_of(user) -> list[Holding]:

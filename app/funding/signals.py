@@ -15,6 +15,8 @@ round_cancelled = _signals.signal("round-cancelled")
 pledge_paid = _signals.signal("pledge-paid")
 pledge_failed = _signals.signal("pledge-failed")
 pledge_refunded = _signals.signal("pledge-refunded")
+#: many refunds recorded at once (a round that did not succeed). sender: ignore. kwargs: pledge_ids
+pledges_refunded = _signals.signal("pledges-refunded")
 #: sender: the round. kwargs: count (pledges settled)
 round_settled = _signals.signal("round-settled")
 #: sender: the question. kwargs: round, actor

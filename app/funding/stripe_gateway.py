@@ -110,10 +110,12 @@ class StripeGateway(PaymentGateway):
         best = max(intents, key=lambda i: (i.status == "succeeded", i.created or 0))
         return self.fetch(best.id)
 
-    def refund(self, payment_id: str, *, amount: int, metadata: dict, idempotency_key: str) -> Refund:
-        """Refund won of a payment, unless a refund for the same record (metadata) is already there."""
+    def refund(self, payment_id: str, *, amount: int, metadata: dict, idempotency_key: str,
+               known: tuple | None = None) -> Refund:
+        """Refund won of a payment, unless a refund for the same record (metadata) is already there: among
+        `known` (the payment's refunds, listed once for a whole batch) or else as the API lists them now."""
         wanted = {k: str(v) for k, v in metadata.items()}
-        for refund_id, refunded, meta in self._refunds(payment_id):
+        for refund_id, refunded, meta in (known if known is not None else self._refunds(payment_id)):
             if all(meta.get(k) == v for k, v in wanted.items()):
                 return Refund(refund_id, refunded)
         refund = self._call(self.client.v1.refunds.create, {"payment_intent": payment_id, "amount": amount,
@@ -121,6 +123,24 @@ class StripeGateway(PaymentGateway):
         if refund.status not in ("succeeded", "pending"):
             raise GatewayError(f"refund {refund.id} is {refund.status}")
         return Refund(refund.id, refund.amount, refund.status)
+
+    def refunds_since(self, since) -> dict[str, tuple]:
+        """Every refund made since `since` (a datetime), by payment: one paged listing for a whole batch."""
+        params = {"limit": 100, "created": {"gte": int(since.timestamp())}}
+        try:
+            listing = self.client.v1.refunds.list(params)
+        except (stripe.InvalidRequestError, stripe.APIError):  # localstripe filters by payment only: list them all
+            listing = self._call(self.client.v1.refunds.list, {"limit": 100})
+        except stripe.StripeError as exc:
+            raise GatewayError(str(exc)) from exc
+        found: dict[str, list] = {}
+        try:
+            for r in listing.auto_paging_iter():
+                if r.status in ("succeeded", "pending") and r.payment_intent:
+                    found.setdefault(r.payment_intent, []).append((r.id, r.amount, _plain(r.metadata)))
+        except stripe.StripeError as exc:
+            raise GatewayError(str(exc)) from exc
+        return {payment: tuple(refunds) for payment, refunds in found.items()}
 
     def _refunds(self, payment_id: str) -> tuple:
         listing = self._call(self.client.v1.refunds.list, {"payment_intent": payment_id, "limit": 100})

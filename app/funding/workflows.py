@@ -32,15 +32,22 @@ class PaymentPending(DomainError):
 def place_pledge(round_: Round, user, units, payment_method, *, investor_category=None,
                  risk_acknowledged=False) -> Pledge:
     """Reserve, charge and book a pledge. A declined card leaves a failed pledge (and raises PledgeRefused after
-    committing it); an unclear answer leaves it processing, for the webhook or reconcile to settle."""
+    committing it); an unclear answer leaves it processing, for the webhook or reconcile to settle (PaymentPending).
+    Either exception carries the committed pledge as `.pledge`."""
     payment_method = check_payment_method(payment_method)
     pledge = reserve_pledge(round_, user, units, investor_category=investor_category,
                             risk_acknowledged=risk_acknowledged)
     db.session.commit()
-    charge(pledge, payment_method)
+    try:
+        charge(pledge, payment_method)
+    except PaymentPending as pending:
+        pending.pledge = pledge  # the caller answers with the pledge still processing
+        raise
     if pledge.status == PledgeStatus.FAILED.value:
-        raise PledgeRefused(_l("The card was declined: %(error)s", error=pledge.last_error or ""),
-                            code="card_declined")
+        refused = PledgeRefused(_l("The card was declined: %(error)s", error=pledge.last_error or ""),
+                                code="card_declined")
+        refused.pledge = pledge  # the failed pledge is recorded: the caller may name it
+        raise refused
     return pledge
 
 

@@ -151,3 +151,66 @@ def _post(kind, reference, idempotency_key, legs, *, data=None, at=None, reverse
     for acct, _amount in legs:
         db.session.expire(acct, ["balance"])
     return transaction
+
+
+def post_many(movements, *, at: datetime | None = None) -> list[int]:
+    """Record many movements at once, each its own transaction with its own idempotency key, in a few statements
+    (a round's refunds, say): `movements` are (kind, reference, idempotency_key, entries) or with a fifth item,
+    `data`. The same rules as `post` for each; keys already posted with the same movement are skipped (their
+    first transaction's id is returned in their place), with another movement they are a KeyConflict. Returns
+    the transaction ids in order."""
+    prepared = []
+    for movement in movements:
+        kind, reference, key, entries, *rest = movement
+        _text("kind", kind, 40)
+        _text("reference", reference, 120)
+        _text("idempotency_key", key, 200)
+        data = rest[0] if rest else None
+        if data is not None and not isinstance(data, dict):
+            raise PostingError("data must be a dict")
+        prepared.append((kind, reference, key, _legs(entries), data or {}))
+    if not prepared:
+        return []
+    keys = [m[2] for m in prepared]
+    if len(set(keys)) != len(keys):
+        raise PostingError("an idempotency key appears twice in one batch")
+    accounts = {acct.id: acct for m in prepared for acct, _amount in m[3]}
+    rows = _lock([(acct, 0) for acct in sorted(accounts.values(), key=lambda a: a.id)])
+    existing = {}
+    for start in range(0, len(keys), 500):
+        for txn in db.session.scalars(sa.select(LedgerTransaction).where(
+                LedgerTransaction.idempotency_key.in_(keys[start:start + 500]))):
+            existing[txn.idempotency_key] = txn
+    fresh = []
+    for kind, reference, key, legs, data in prepared:
+        if key in existing:
+            _same(existing[key], kind, reference, legs, None)
+        else:
+            fresh.append((kind, reference, key, legs, data))
+    deltas: dict[int, int] = {}
+    for *_head, legs, _data in fresh:
+        for acct, amount in legs:
+            deltas[acct.id] = deltas.get(acct.id, 0) + amount
+    for account_id, delta in deltas.items():
+        current, may_go_negative = rows[account_id]
+        if not may_go_negative and current + delta < 0:
+            raise InsufficientBalance(account_id, current, delta)
+    ids: dict[str, int] = {}
+    if fresh:
+        when = at or utcnow()
+        table = LedgerTransaction.__table__
+        inserted = db.session.execute(
+            sa.insert(table).returning(table.c.id, table.c.idempotency_key, sort_by_parameter_order=True),
+            [{"kind": kind, "reference": reference, "idempotency_key": key, "reverses_id": None, "data": data,
+              "created_at": when} for kind, reference, key, _legs, data in fresh])
+        ids = {key: txn_id for txn_id, key in inserted}
+        db.session.execute(sa.insert(LedgerEntry.__table__), [
+            {"transaction_id": ids[key], "account_id": acct.id, "amount": amount}
+            for _kind, _reference, key, legs, _data in fresh for acct, amount in legs])
+        accounts_table = LedgerAccount.__table__
+        db.session.execute(sa.update(accounts_table).where(accounts_table.c.id == sa.bindparam("account"))
+                           .values(balance=accounts_table.c.balance + sa.bindparam("delta")),
+                           [{"account": account_id, "delta": delta} for account_id, delta in deltas.items() if delta])
+        for acct in accounts.values():
+            db.session.expire(acct, ["balance"])
+    return [existing[key].id if key in existing else ids[key] for key in keys]
