@@ -386,6 +386,236 @@ PATHS = {
         tags=["proposals"])},
 }
 
+# funding: rounds, pledges, portfolio, investor categories, matching pools, questions (app/api/funding.py)
+ROUND_ID, PLEDGE_ID = _path("round_id"), _path("pledge_id")
+WON = {"type": "integer", "minimum": 1, "maximum": 10**13, "description": "whole won"}
+ROUND_STATUS = ["draft", "approved", "open", "succeeded", "failed", "cancelled"]
+PLEDGE_STATUS = ["created", "succeeded", "failed", "refund_pending", "refunded", "settled"]
+KRW = {"type": "string", "enum": ["KRW"]}
+
+
+def _when(description=""):
+    return {"type": "string", "format": "date-time", "nullable": True, "description": description}
+
+
+def _ints(*names, nullable=False):
+    return {n: {"type": "integer", "nullable": True} if nullable else {"type": "integer"} for n in names}
+
+
+def _nullable(name):
+    return {"allOf": [_ref(name)], "nullable": True}
+
+
+def _optional_body(op, schema):
+    op["requestBody"] = {"required": False, "content": {"application/json": {"schema": schema}}}
+    return op
+
+
+def _with(op, status, schema, description):
+    op["responses"][status] = _json(schema, description)
+    return op
+
+
+ROUND_TEXTS = {
+    "offering_summary": {"type": "string", "minLength": 1, "maxLength": 5000,
+                         "description": "what backers fund, and what they receive"},
+    "risk_statement": {"type": "string", "minLength": 1, "maxLength": 10000,
+                       "description": "backers acknowledge it (its version) before pledging"}}
+ROUND_NUMBERS = {
+    "target_amount": WON, "cap_amount": {**WON, "description": "whole won, at least the target"},
+    "unit_price": {**WON, "description": "won per unit, at most the target"},
+    "min_units": {"type": "integer", "minimum": 1, "maximum": 10**9, "description": "smallest pledge (default 1)"},
+    "opens_at": {"type": "string", "format": "date-time", "description": "ISO 8601 with offset (none: UTC)"},
+    "closes_at": {"type": "string", "format": "date-time", "description": "7 to 60 days after opens_at"}}
+
+FUNDING_SCHEMAS = {
+    "Room": {"type": "object", "description": "a backer's limits and what is left (null: no limit)", "properties": {
+        "category": {"type": "string", "enum": ["general", "qualified", "professional"]},
+        **_ints("per_proposal_limit_amount", "per_year_limit_amount", "per_proposal_left_amount",
+                "per_year_left_amount", "left_amount", nullable=True),
+        **_ints("per_proposal_used_amount", "per_year_used_amount"),
+        "left_units": {"type": "integer", "description": "units that still fit under the limits and the cap"},
+        "currency": KRW}},
+    "MatchingPool": {"type": "object", "properties": {
+        **_ints("id", "round_id", "factor_bp", "pledge_cap_amount", "round_cap_amount", "deposit_amount",
+                "reserved_amount", "matched_amount", "left_amount"),
+        "organization": {"type": "object"},
+        "status": {"type": "string", "enum": ["awaiting_deposit", "active", "closed", "cancelled"]},
+        "status_label": {"type": "string"}, "deposited_at": _when(), "closed_at": _when(),
+        "created_at": {"type": "string", "format": "date-time"}, "currency": KRW}},
+    "MatchingPoolInput": {"type": "object", "required": ["organization_id", "factor_bp", "pledge_cap_amount",
+                                                         "round_cap_amount"], "properties": {
+        "organization_id": {"type": "integer", "description": "an organization the caller represents"},
+        "factor_bp": {"type": "integer", "minimum": 1, "maximum": 100000, "description": "10000 = 1:1"},
+        "pledge_cap_amount": WON, "round_cap_amount": {**WON, "description": "also the deposit asked for"}}},
+    "RoundSummary": {"type": "object", "properties": {
+        **_ints("id", "target_amount", "cap_amount", "unit_price", "min_units", "raised_amount", "committed_amount",
+                "matched_amount", "backer_count", "percent_of_target"),
+        "proposal": _ref("ProposalRef"), "status": {"type": "string", "enum": ROUND_STATUS},
+        "status_label": {"type": "string"}, "opens_at": {"type": "string", "format": "date-time"},
+        "closes_at": {"type": "string", "format": "date-time"},
+        "seconds_left": {"type": "integer", "description": "until closes_at (0 once closed)"}, "currency": KRW}},
+    "Round": {"allOf": [_ref("RoundSummary"), {"type": "object", "properties": {
+        **ROUND_TEXTS, **_ints("risk_version", "needed_amount", "room_amount", "units_left", "fee_amount"),
+        "cancel_until": {"type": "string", "format": "date-time", "description": "pledges cancel until then"},
+        "share_terms": {"allOf": [_ref("ShareTerms")], "nullable": True},
+        "matching_pools": {"type": "array", "items": _ref("MatchingPool")},
+        "my_room": {**_nullable("Room"), "description": "the signed-in viewer's room; null for visitors"},
+        "permissions": {"type": "object", "additionalProperties": {"type": "boolean"}},
+        "approved_at": _when(), "opened_at": _when(), "closed_at": _when(), "settled_at": _when(),
+        "created_at": {"type": "string", "format": "date-time"}}}]},
+    "RoundInput": {"type": "object", "required": ["target_amount", "cap_amount", "unit_price", "opens_at",
+                                                  "closes_at", "offering_summary", "risk_statement"],
+                   "properties": {**ROUND_NUMBERS, **ROUND_TEXTS}},
+    "RoundPatch": {"type": "object", "additionalProperties": False, "properties": {**ROUND_NUMBERS, **ROUND_TEXTS},
+                   "description": "any RoundInput fields; the others keep their values"},
+    "Pledge": {"type": "object", "properties": {
+        **_ints("id", "round_id", "units", "amount"), "proposal": _ref("ProposalRef"), "currency": KRW,
+        "status": {"type": "string", "enum": PLEDGE_STATUS}, "status_label": {"type": "string"},
+        "investor_category": {"type": "string", "enum": ["general", "qualified", "professional"]},
+        "refund_reason": {"type": "string", "nullable": True, "enum": [
+            "cancelled", "round_failed", "round_cancelled", "late_payment", "outside", None]},
+        "last_error": {"type": "string", "nullable": True, "description": "the decline or refund error"},
+        "cancellable": {"type": "boolean"}, "cancel_until": {"type": "string", "format": "date-time"},
+        "created_at": {"type": "string", "format": "date-time"}, "succeeded_at": _when(), "failed_at": _when(),
+        "cancel_requested_at": _when(), "refunded_at": _when(), "settled_at": _when(),
+        "matches": {"type": "array", "items": {"type": "object", "properties": {
+            **_ints("pool_id", "units", "amount"), "organization": {"type": "object"},
+            "status": {"type": "string", "enum": ["reserved", "paid", "released", "reversed", "settled"]},
+            "currency": KRW}}}}},
+    "PledgeInput": {"type": "object", "required": ["units", "payment_method", "investor_category",
+                                                   "risk_acknowledged"], "properties": {
+        "units": {"type": "integer", "minimum": 1, "maximum": 10**9, "description": "whole units"},
+        "payment_method": {"type": "string", "minLength": 4, "maxLength": 100, "pattern": "^(pm|card|src)_[A-Za-z0-9_]+$",
+                           "description": "a PaymentMethod id from Stripe.js, or a test card such as pm_card_visa"},
+        "investor_category": {"type": "string", "enum": ["general", "qualified", "professional"],
+                              "description": "above general only once a steward verified it"},
+        "risk_acknowledged": {"type": "boolean", "enum": [True]}}},
+    "PledgeDeclined": {"type": "object", "properties": {"error": {"type": "object", "required": ["code", "message"],
+                                                                  "properties": {
+        "code": {"type": "string"}, "message": {"type": "string"},
+        "pledge_id": {"type": "integer", "description": "the failed pledge, recorded"},
+        "pledge": _ref("Pledge"),
+        "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}}}}},
+    "Holding": {"type": "object", "properties": {
+        "proposal": _ref("ProposalRef"), **_ints("units", "invested_amount", "refunded_amount", "in_escrow_amount"),
+        "currency": KRW, "pledges": {"type": "array", "items": _ref("Pledge")}}},
+    "CategoryRequest": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "user": _ref("UserPublic"),
+        "requested_category": {"type": "string", "enum": ["qualified", "professional"]},
+        "evidence": {"type": "string"}, "status": {"type": "string", "enum": ["pending", "verified", "declined"]},
+        "status_label": {"type": "string"}, "reason": {"type": "string", "nullable": True},
+        "created_at": {"type": "string", "format": "date-time"}, "decided_at": _when()}},
+    "Limits": {"type": "object", "properties": {
+        "category": {"type": "string", "enum": ["general", "qualified", "professional"]},
+        **_ints("per_proposal_limit_amount", "per_year_limit_amount", nullable=True), "currency": KRW}},
+    "Investor": {"allOf": [_ref("Limits"), {"type": "object", "properties": {
+        "per_year_used_amount": {"type": "integer"},
+        "per_year_left_amount": {"type": "integer", "nullable": True},
+        "latest_request": _nullable("CategoryRequest"),
+        "categories": {"type": "array", "items": _ref("Limits")}}}]},
+    "Question": {"type": "object", "properties": {
+        **_ints("id", "round_id"), "author": _ref("UserPublic"), "body": {"type": "string"},
+        "answer": {"type": "string", "nullable": True}, "answered_by": _nullable("UserPublic"),
+        "answered_at": _when(), "created_at": {"type": "string", "format": "date-time"}}},
+}
+SCHEMAS.update(FUNDING_SCHEMAS)
+
+OPTIONAL_REASON = {"type": "object", "properties": {"reason": {"type": "string", "maxLength": 2000}}}
+ROUND_REASON = {"type": "object", "required": ["reason"], "properties": {
+    "reason": {"type": "string", "minLength": 1, "maxLength": 2000}}}
+FUNDING_PATHS = {
+    "/api/v1/rounds": {"get": _op(
+        "Rounds: open first by closing time, then the rest newest first (drafts: stewards, ?status=draft)",
+        schema=_page_of("RoundSummary"), params=[_q("status", {"type": "string", "enum": ROUND_STATUS}), *PAGE],
+        tags=["funding"])},
+    "/api/v1/rounds/{round_id}": {
+        "get": _op("A round: progress, time left, terms, matching pools and, signed in, my room under my limits "
+                   "(drafts: the lead expert and stewards only)", schema=_ref("Round"), params=[ROUND_ID],
+                   tags=["funding"]),
+        "patch": _op("Edit a draft (lead expert); a new risk statement is a new version", schema=_ref("Round"),
+                     body=_ref("RoundPatch"), params=[ROUND_ID], auth=True, tags=["funding"]),
+    },
+    "/api/v1/proposals/{proposal_id}/rounds": {"post": _op(
+        "Draft a round of a proposal in the funding stage, on its frozen share terms (lead expert)", "201",
+        _ref("Round"), _ref("RoundInput"), [PROPOSAL_ID, IDEMPOTENCY], True, ["funding"])},
+    "/api/v1/rounds/{round_id}/approve": {"post": _optional_body(_op(
+        "Approve a draft (a steward who is not a party); it opens at opens_at", schema=_ref("Round"),
+        params=[ROUND_ID], auth=True, tags=["funding"]), OPTIONAL_REASON)},
+    "/api/v1/rounds/{round_id}/return": {"post": _op(
+        "Back to draft, saying why (the lead expert, or a steward asking for changes)", schema=_ref("Round"),
+        body=ROUND_REASON, params=[ROUND_ID], auth=True, tags=["funding"])},
+    "/api/v1/rounds/{round_id}/open": {"post": _op(
+        "Open an approved round now (lead expert or steward); opened early, it runs from now",
+        schema=_ref("Round"), params=[ROUND_ID], auth=True, tags=["funding"])},
+    "/api/v1/rounds/{round_id}/cancel": {"post": _optional_body(_op(
+        "Cancel: a draft or approved round (lead expert or steward, reason optional), or an open one (a steward who "
+        "is not a party, with a reason): every pledge is refunded and the pools' deposits go back",
+        schema=_ref("Round"), params=[ROUND_ID], auth=True, tags=["funding"]), OPTIONAL_REASON)},
+    "/api/v1/rounds/{round_id}/close": {"post": _op(
+        "Close a round whose time is up, or finish a closing (stewards; as flask rounds close-due): funded rounds "
+        "settle into the treasury, others refund every pledge; 409 not_due before closes_at",
+        schema=_ref("Round"), params=[ROUND_ID], auth=True, tags=["funding"])},
+    "/api/v1/rounds/{round_id}/pledges": {"post": _with(_with(_op(
+        "Pledge whole units, charged at once into the round's escrow (verified users, not the team). 422 "
+        "card_declined records the failed pledge (its id in the error); over_cap, over_limit, round_not_open and "
+        "category_not_verified are refused with nothing charged", "201", _ref("Pledge"), _ref("PledgeInput"),
+        [ROUND_ID, IDEMPOTENCY], True, ["funding"]),
+        "202", _ref("Pledge"), "The processor has not answered for sure: the pledge is processing"),
+        "422", _ref("PledgeDeclined"), "Refused (the card declined: the failed pledge is in the error)")},
+    "/api/v1/pledges/{pledge_id}": {"get": _op(
+        "One of my pledges, with its matches (anyone else's: 404)", schema=_ref("Pledge"), params=[PLEDGE_ID],
+        auth=True, tags=["funding"])},
+    "/api/v1/pledges/{pledge_id}/cancel": {"post": _op(
+        "Cancel my pledge and get the money back, until 48 hours before the round closes (409 after, or twice)",
+        schema=_ref("Pledge"), params=[PLEDGE_ID], auth=True, tags=["funding"])},
+    "/api/v1/me/portfolio": {"get": _op(
+        "My holdings per proposal: units, won invested, refunded and in escrow, and my pledges",
+        schema={"type": "object", "properties": {"items": {"type": "array", "items": _ref("Holding")}}},
+        auth=True, tags=["funding"])},
+    "/api/v1/me/investor": {"get": _op(
+        "My verified investor category, its limits in won, what is left over 12 months, my latest request",
+        schema=_ref("Investor"), auth=True, tags=["funding"])},
+    "/api/v1/me/investor-category-requests": {"post": _op(
+        "Ask to count as a qualified or professional investor; a steward checks the evidence", "201",
+        _ref("CategoryRequest"), {"type": "object", "required": ["category", "evidence"], "properties": {
+            "category": {"type": "string", "enum": ["qualified", "professional"]},
+            "evidence": {"type": "string", "minLength": 10, "maxLength": 5000}}}, [IDEMPOTENCY], True, ["funding"])},
+    "/api/v1/investor-category-requests": {"get": _op(
+        "Category requests waiting for a steward, oldest first (stewards)",
+        schema={"type": "object", "properties": {"items": {"type": "array", "items": _ref("CategoryRequest")}}},
+        auth=True, tags=["funding"])},
+    "/api/v1/investor-category-requests/{request_id}/decision": {"post": _op(
+        "Verify (the category counts from now) or decline, with a reason (a steward who is not the backer)",
+        schema=_ref("CategoryRequest"), body={"type": "object", "required": ["approve", "reason"], "properties": {
+            "approve": {"type": "boolean"}, "reason": {"type": "string", "minLength": 1, "maxLength": 500}}},
+        params=[_path("request_id")], auth=True, tags=["funding"])},
+    "/api/v1/rounds/{round_id}/matching-pools": {"post": _op(
+        "Offer to match citizens' pledges (a confirmed representative of the organization): a pool awaiting its "
+        "deposit", "201", _ref("MatchingPool"), _ref("MatchingPoolInput"), [ROUND_ID, IDEMPOTENCY], True,
+        ["funding"])},
+    "/api/v1/matching-pools/{pool_id}/deposit": {"post": _op(
+        "Record that the deposit arrived (a steward who is not a party); the pool starts matching",
+        schema=_ref("MatchingPool"), body={"type": "object", "required": ["reference"], "properties": {
+            "reference": {"type": "string", "minLength": 2, "maxLength": 120}}}, params=[_path("pool_id")],
+        auth=True, tags=["funding"])},
+    "/api/v1/rounds/{round_id}/questions": {
+        "get": _op("Backers' questions and the team's answers, oldest first", schema=_page_of("Question"),
+                   params=[ROUND_ID, *PAGE], tags=["funding"]),
+        "post": _op("Ask the team a public question (verified users)", "201", _ref("Question"),
+                    {"type": "object", "required": ["body"], "properties": {
+                        "body": {"type": "string", "minLength": 5, "maxLength": 2000}}},
+                    [ROUND_ID, IDEMPOTENCY], True, ["funding"]),
+    },
+    "/api/v1/questions/{question_id}/answer": {"post": _op(
+        "Answer a question, once (the team)", schema=_ref("Question"), body={
+            "type": "object", "required": ["answer"], "properties": {
+                "answer": {"type": "string", "minLength": 2, "maxLength": 5000}}},
+        params=[_path("question_id")], auth=True, tags=["funding"])},
+}
+PATHS.update(FUNDING_PATHS)
+
+
 DOCUMENT = {
     "openapi": "3.0.3",
     "info": {"title": "GOPS API", "version": "1.0.0",

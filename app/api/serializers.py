@@ -20,6 +20,12 @@ def user_public_json(user) -> dict:
     return {"id": user.id, "display_name": user.display_name}
 
 
+def proposal_ref_json(proposal) -> dict:
+    """A proposal named from elsewhere (a round, a pledge): id, title, stage and its page."""
+    return {"id": proposal.id, "title": proposal.title, "stage": proposal.stage,
+            "url": url_for("proposals.show", proposal_id=proposal.id, _external=True)}
+
+
 def me_json(user) -> dict:
     """The logged-in user's own record."""
     return {
