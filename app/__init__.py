@@ -64,6 +64,7 @@ def create_app(config_class=None) -> Flask:
     from app.auth import bp as auth_bp
     from app.auth.account_routes import account_bp
     from app.auth.legal import legal_bp
+    from app.distribution import bp as distribution_bp
     from app.funding import bp as funding_bp
     from app.governance import bp as governance_bp
     from app.governance.routes import audit_bp
@@ -87,6 +88,7 @@ def create_app(config_class=None) -> Flask:
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
     app.register_blueprint(proposals_bp)
     app.register_blueprint(funding_bp)
+    app.register_blueprint(distribution_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions; tokens need none
 
@@ -101,13 +103,15 @@ def _register_commands(app: Flask) -> None:
     """Each feature's command group (`app/<feature>/cli.py`)."""
     from app.auth import cli as auth_cli
     from app.demo import cli as demo_cli
+    from app.distribution import cli as distribution_cli
     from app.funding import cli as funding_cli
     from app.ideas import cli as ideas_cli
     from app.ledger import cli as ledger_cli  # also declares the ledger's models
     from app.notifications import cli as notifications_cli
     from app.search import cli as search_cli
 
-    for module in (auth_cli, ideas_cli, search_cli, notifications_cli, demo_cli, ledger_cli, funding_cli):
+    for module in (auth_cli, ideas_cli, search_cli, notifications_cli, demo_cli, ledger_cli, funding_cli,
+                   distribution_cli):
         for group in module.GROUPS:
             app.cli.add_command(group)
 

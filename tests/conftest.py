@@ -8,4 +8,5 @@ pytest_plugins = [
     "tests.fixtures.ideas",
     "tests.fixtures.proposals",
     "tests.fixtures.funding",
+    "tests.fixtures.distribution",
 ]

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.core import audit
 from app.core.errors import Conflict, InvalidInput, PermissionDenied
-from app.core.money import allocate
+from app.proposals.revenue_split import Terms, split_pool
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.proposals.models import BP, Contribution, Proposal, ShareTerms
@@ -108,10 +108,18 @@ def freeze_share_terms(proposal: Proposal, user) -> ShareTerms:
     return terms
 
 
-def worked_example(terms: ShareTerms, revenue_amount: int, contributors: list[tuple[int, str, int]]) -> dict:
-    """What a revenue report of `revenue_amount` won would pay under these terms, exact to the won."""
-    pool = allocate(revenue_amount, [terms.community_share_bp, BP - terms.community_share_bp])[0]
-    parts = dict(zip(POOL_FIELDS, allocate(pool, [getattr(terms, f) for f in POOL_FIELDS])))
-    people = allocate(parts["contributors_bp"], [p for _uid, _name, p in contributors]) if contributors else []
-    return {"revenue_amount": revenue_amount, "pool_amount": pool, "parts": parts,
-            "contributors": [(name, amount) for (_uid, name, _p), amount in zip(contributors, people)]}
+def worked_example(terms: ShareTerms, revenue_amount: int, contributors: list[tuple[int, str, int]],
+                   backers: list | None = None, withholding_bp: int = 0) -> dict:
+    """What a revenue report of `revenue_amount` won would pay under these terms, exact to the won: the same
+    split (`revenue_split.split_pool`) a real distribution makes. `contributors` are (user id, name, points);
+    `backers` the cap table as `revenue_split.Backer`s (none: the backers' part is shown whole)."""
+    split = split_pool(revenue_amount, Terms.of(terms), proposer=("user", 0),
+                       contributors=[(("user", uid), points) for uid, _name, points in contributors],
+                       backers=backers or [], withholding_bp=withholding_bp)
+    parts = {"proposer_bp": split.parts["proposer"], "contributors_bp": split.parts["contributor"],
+             "backers_bp": split.parts["backer"], "commons_bp": split.parts["commons"]}
+    paid = {line.key: line.gross_amount for line in split.lines if line.role == "contributor"}
+    return {"revenue_amount": revenue_amount, "pool_amount": split.pool_amount, "parts": parts, "split": split,
+            "contributors": [(name, paid.get(("user", uid), 0)) for uid, name, _points in contributors],
+            "backers": [line for line in split.lines if line.role == "backer"],
+            "commons_amount": split.total("commons"), "capped_to_commons_amount": split.capped_to_commons_amount}
