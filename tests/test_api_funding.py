@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from app.core.timeutil import as_utc, utcnow
 from app.funding.models import Pledge
 from app.ledger.queries import balance, find_account
+from tests.fixtures.core import is_postgres
 from tests.fixtures.funding import CARD, DECLINED, ledger_violations
 from tests.fixtures.proposals import municipal_org, representative
 
@@ -220,6 +221,36 @@ def test_an_idempotency_key_replay_charges_once(client, db, create_round, backer
     assert pledge_count() == 2 and ledger_violations() == []
 
 
+@pytest.mark.skipif(not is_postgres(), reason="concurrent writers need PostgreSQL")
+def test_one_key_sent_five_times_at_once_charges_once(app, db, create_round, backer):
+    import threading
+
+    from flask.testing import FlaskClient
+
+    round_ = create_round()
+    _user, headers = backer
+    keyed = {**headers, "Idempotency-Key": "five-at-once"}
+    url = f"/api/v1/rounds/{round_.id}/pledges"
+    db.session.commit()
+    barrier, answers = threading.Barrier(5), []
+
+    def send():
+        barrier.wait(timeout=30)
+        response = FlaskClient(app).post(url, json=PLEDGE, headers=keyed)
+        answers.append((response.status_code, response.get_json()))
+
+    threads = [threading.Thread(target=send) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert pledge_count() == 1 and escrow_of(round_) == 20_000 and processor_balance() == -20_000
+    assert {status for status, _body in answers} <= {201, 409} and 201 in {status for status, _body in answers}
+    assert {body["error"]["code"] for status, body in answers if status == 409} <= {"idempotency_in_progress"}
+    assert len({body["id"] for status, body in answers if status == 201}) == 1
+    assert ledger_violations() == []
+
+
 def test_a_declined_card_is_422_with_the_failed_pledge_and_no_money(client, db, create_round, backer):
     round_ = create_round()
     _user, headers = backer
@@ -304,6 +335,16 @@ def test_over_the_cap_and_over_a_limit(client, db, create_round, place, create_u
                                  headers=other), 422, "over_cap")
     assert "150" in error["message"]
     assert pledge_count() == 1 and escrow_of(round_) == 5_000_000 and ledger_violations() == []
+
+
+def test_a_pledge_past_64_bit_won_is_simply_over_the_cap(client, db, create_round, backer):
+    round_ = create_round(target_amount=10**12, cap_amount=10**13, unit_price=10**10)
+    _user, headers = backer
+    error = error_of(client.post(f"/api/v1/rounds/{round_.id}/pledges", json={**PLEDGE, "units": 10**9},
+                                 headers=headers), 422, "over_cap")  # 10^19 won: more than a BIGINT holds
+    assert "1000" in error["message"]
+    assert pledge_count() == 0
+    assert_nothing_moved(round_)
 
 
 def test_who_may_pledge(client, db, create_round, create_user, api_headers):

@@ -101,12 +101,13 @@ def reserve_pledge(round_: Round, user, units, *, investor_category: str | None 
     amount = units * round_.unit_price
 
     _lock_backer(user.id)
-    # the reservation: one conditional UPDATE, so of concurrent pledges only those that fit get through
-    reserved = db.session.execute(
+    # the reservation: one conditional UPDATE, so of concurrent pledges only those that fit get through (an amount
+    # over the whole cap never fits, and may not fit a 64-bit integer either: SQLite would refuse the parameter)
+    reserved = amount <= round_.cap_amount and db.session.execute(
         sa.update(Round).where(Round.id == round_.id, Round.status == RoundStatus.OPEN.value,
                                Round.committed_amount + amount <= Round.cap_amount)
         .values(committed_amount=Round.committed_amount + amount).execution_options(synchronize_session=False))
-    if reserved.rowcount != 1:
+    if not reserved or reserved.rowcount != 1:
         db.session.refresh(round_)
         left_units = round_.room_amount // round_.unit_price
         raise PledgeRefused(_l("Only %(n)d units are left under the round's cap.", n=left_units), code="over_cap")
