@@ -26,7 +26,7 @@ from app.distribution.signals import revenue_distributed, revenue_reported
 from app.distribution.states import REPORT, ReportStatus
 from app.extensions import db
 from app.funding.models import Holding
-from app.ledger.operations import account, post, post_many
+from app.ledger.operations import account, accounts, post, post_many
 from app.proposals.models import Contribution, Proposal
 from app.proposals.queries import share_terms_of
 from app.proposals.revenue_split import Backer, Split, pool_of, split_pool
@@ -270,14 +270,13 @@ def distribute(report: RevenueReport, now: datetime | None = None) -> Split | No
         "received_before_amount": line.received_before_amount, "created_at": now} for line in split.lines])
     source = pool_account(report.id)
     tax = account("tax_payable") if split.withheld_amount else None
+    wallets = {("user", i): a for i, a in accounts("wallet", "user", [
+        line.key[1] for line in split.lines if line.key and line.key[0] == "user"]).items()}
+    wallets |= {("organization", i): a for i, a in accounts("organization_wallet", "organization", [
+        line.key[1] for line in split.lines if line.key and line.key[0] == "organization"]).items()}
     movements = []
     for line in split.lines:
-        if line.role == "commons":
-            target = account("commons_fund")
-        elif line.key[0] == "user":
-            target = account("wallet", "user", line.key[1])
-        else:
-            target = account("organization_wallet", "organization", line.key[1])
+        target = account("commons_fund") if line.role == "commons" else wallets[line.key]
         legs = [(source, -line.gross_amount), (target, line.net_amount)]
         if line.withheld_amount:
             legs.append((tax, line.withheld_amount))

@@ -39,6 +39,38 @@ def account(kind: str, owner_type: str | None = None, owner_id: int | None = Non
     return found
 
 
+def accounts(kind: str, owner_type: str, owner_ids) -> dict[int, LedgerAccount]:
+    """The accounts of `kind` for many owners at once ({owner id: account}), made where missing: a few statements
+    however many owners (a distribution's wallets)."""
+    owner_ids = sorted(set(owner_ids))
+    spec = get_kind(kind)
+    for owner_id in owner_ids[:1]:
+        owner_reference(kind, owner_type, owner_id)  # the kind and owner type agree (and ids are positive ints)
+    if any(type(i) is not int or i <= 0 for i in owner_ids):
+        raise PostingError(f"a {kind} account needs the positive integer id of its {owner_type}")
+    found: dict[int, LedgerAccount] = {}
+    now = utcnow()
+    for start in range(0, len(owner_ids), CHUNK):
+        chunk = owner_ids[start:start + CHUNK]
+        where = (LedgerAccount.kind == kind, LedgerAccount.owner_type == owner_type, LedgerAccount.owner_id.in_(chunk))
+        have = {a.owner_id: a for a in db.session.scalars(sa.select(LedgerAccount).where(*where))}
+        missing = [i for i in chunk if i not in have]
+        if missing:
+            db.session.execute(dialect_insert(LedgerAccount).on_conflict_do_nothing(
+                index_elements=["kind", "owner_type", "owner_id"]),
+                [{"kind": kind, "owner_type": owner_type, "owner_id": i, "may_go_negative": spec.may_go_negative,
+                  "balance": 0, "created_at": now} for i in missing])
+            have.update({a.owner_id: a for a in db.session.scalars(sa.select(LedgerAccount).where(
+                LedgerAccount.kind == kind, LedgerAccount.owner_type == owner_type,
+                LedgerAccount.owner_id.in_(missing)))})
+        found.update(have)
+    return found
+
+
+#: ids per IN (...) list: well under SQLite's and PostgreSQL's limits on bound parameters
+CHUNK = 500
+
+
 def post(kind: str, reference: str, idempotency_key: str, entries: Iterable[tuple[LedgerAccount, int]], *,
          data: dict | None = None, at: datetime | None = None) -> LedgerTransaction:
     """Record one movement: `entries` are (account, signed won) pairs summing to zero, each account once.
@@ -102,13 +134,18 @@ def _same(first: LedgerTransaction, kind: str, reference: str, legs, reverses) -
 def _lock(legs) -> dict[int, tuple[int, bool]]:
     """Lock the legs' account rows until commit and read them fresh: {id: (balance, may_go_negative)}."""
     table = LedgerAccount.__table__
-    ids = [acct.id for acct, _amount in legs]
-    stmt = sa.select(table.c.id, table.c.balance, table.c.may_go_negative).where(table.c.id.in_(ids))
-    if db.session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.order_by(table.c.id).with_for_update()
-    else:  # SQLite has one write lock per database: a write takes it, and it is held until commit
-        db.session.execute(sa.update(table).where(table.c.id.in_(ids)).values(balance=table.c.balance))
-    return {row.id: (row.balance, row.may_go_negative) for row in db.session.execute(stmt)}
+    ids = sorted({acct.id for acct, _amount in legs})
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    if not postgres:  # SQLite has one write lock per database: a write takes it, and it is held until commit
+        db.session.execute(sa.update(table).where(table.c.id == ids[0]).values(balance=table.c.balance))
+    rows = {}
+    for start in range(0, len(ids), CHUNK):
+        stmt = sa.select(table.c.id, table.c.balance, table.c.may_go_negative).where(
+            table.c.id.in_(ids[start:start + CHUNK]))
+        if postgres:
+            stmt = stmt.order_by(table.c.id).with_for_update()
+        rows.update({row.id: (row.balance, row.may_go_negative) for row in db.session.execute(stmt)})
+    return rows
 
 
 def _post(kind, reference, idempotency_key, legs, *, data=None, at=None, reverses=None) -> LedgerTransaction:
