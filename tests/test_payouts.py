@@ -139,3 +139,51 @@ def test_two_payouts_asked_at_once_never_overdraw(app, db, paid_backer):
     assert sorted(outcomes) == ["ok"] + ["over_balance"] * 5
     assert wallet_balance(paid_backer) == 35_000
     assert ledger_violations() == []
+
+
+@pytest.fixture
+def connect(app, payments):
+    """FakeStripeConnect (tests/fakes/stripe_connect.py): localstripe has no Connect, so its two transfer endpoints
+    are served by a small local fake, reached through the same gateway."""
+    from flask import current_app
+
+    from tests.fakes.stripe_connect import serve
+
+    url, fake, stop = serve()
+    for each in (app, current_app._get_current_object()):
+        each.config["STRIPE_CONNECT_BASE"] = url
+        each.extensions.pop("gops_gateway", None)
+    yield fake
+    stop()
+
+
+def test_a_connect_payout_is_one_transfer_even_when_sent_twice(db, paid_backer, steward, connect):
+    from app.distribution.workflows import pay_by_transfer
+
+    payout = request_payout(paid_backer, 30_000, method="connect", connected_account="acct_1GopsCitizen")
+    db.session.commit()
+    pay_by_transfer(payout, steward)
+    assert payout.status == "paid" and payout.reference.startswith("tr_")
+    (transfer,) = connect.transfers.values()
+    assert (transfer["amount"], transfer["destination"], transfer["metadata"]) == (
+        30_000, "acct_1GopsCitizen", {"payout": str(payout.id)})
+    with pytest.raises(Conflict):
+        pay_by_transfer(payout, steward)
+    assert len(connect.transfers) == 1
+    assert wallet_balance(paid_backer) == 45_000
+    assert ledger_violations() == []
+
+
+def test_a_refused_transfer_leaves_the_payout_waiting(db, paid_backer, steward, connect, app):
+    from app.distribution.workflows import TransferFailed, pay_by_transfer
+
+    payout = request_payout(paid_backer, 30_000, method="connect", connected_account="acct_1GopsCitizen")
+    db.session.commit()
+    payout.connected_account = "not_an_account"  # the processor will refuse this destination
+    db.session.commit()
+    with pytest.raises(TransferFailed):
+        pay_by_transfer(payout, steward)
+    db.session.rollback()
+    db.session.refresh(payout)
+    assert payout.status == "requested" and connect.transfers == {}
+    assert ledger_violations() == []
