@@ -8,6 +8,8 @@ from app.core.audit import AuditEvent, subject_type
 from app.core.errors import Conflict, DomainError
 from app.core.timeutil import utcnow
 from app.ideas.states import IDEA, IdeaStatus
+from app.distribution.states import PAYOUT, REPORT
+from app.funding.states import INVESTOR_VERIFICATION, MATCHING_POOL, ROUND
 from app.proposals.models import Membership
 from app.proposals.states import (
     EXPERT_APPLICATION, INVITATION, MEMBERSHIP, MILESTONE, PROPOSAL, MembershipStatus,
@@ -18,6 +20,7 @@ from tests.fixtures.proposals import (
     make_application, make_invitation, make_membership, make_milestone, make_proposal, municipal_org,
 )
 from tests.fixtures.states import candidates, choose_actor, path, prepare, reach
+from tests.fixtures.funding import make_round
 from tests.fixtures.users import make_user
 
 #: each machine with a factory for a new object in the state where objects start
@@ -29,7 +32,60 @@ MACHINES = {
     "invitation of a person": (INVITATION, make_invitation),
     "invitation of a city": (INVITATION, lambda: make_invitation(organization=municipal_org("suwon"))),
     "milestone": (MILESTONE, make_milestone),
+    "round": (ROUND, lambda: make_round(status="draft")),
+    "matching_pool": (MATCHING_POOL, lambda: make_pool()),
+    "investor_verification": (INVESTOR_VERIFICATION, lambda: make_category_request()),
+    "revenue_report": (REPORT, lambda: make_report()),
+    "payout": (PAYOUT, lambda: make_payout()),
 }
+
+
+def make_pool():
+    """A committed matching offer of 성남시 for a draft round, awaiting its deposit."""
+    from app.funding.matching import create_pool
+    from app.extensions import db
+    from tests.fixtures.proposals import representative
+
+    city = municipal_org("seongnam")
+    pool = create_pool(make_round(status="draft"), city, representative(city), factor_bp=10_000,
+                       pledge_cap_amount=10_000, round_cap_amount=50_000)
+    db.session.commit()
+    return pool
+
+
+def make_category_request():
+    """A committed request to count as a qualified investor."""
+    from app.extensions import db
+    from app.funding.operations import request_category
+
+    profile = request_category(make_user(), "qualified", "근로소득 원천징수영수증(2025년, 1억 원 이상)을 냈습니다.")
+    db.session.commit()
+    return profile
+
+
+def make_report():
+    """A committed revenue report of a proposal on the market (reached through its stages)."""
+    from datetime import date
+
+    from tests.fixtures.distribution import file_report
+
+    return file_report(make_proposal("market"), revenue_amount=1_000_000, start=date(2026, 7, 1),
+                       end=date(2026, 9, 30))
+
+
+def make_payout():
+    """A committed payout request of a person whose wallet holds 50,000 won (credited through the ledger)."""
+    from app.distribution.payouts import request_payout
+    from app.extensions import db
+    from app.ledger.operations import account, post
+
+    user = make_user()
+    post("test.credit", f"user:{user.id}", f"test-credit-{user.id}",
+         [(account("bank"), -50_000), (account("wallet", "user", user.id), 50_000)])
+    payout = request_payout(user, 30_000, method="bank", bank_code="004", account_number="123456-01-234567",
+                            holder_name="김시민")
+    db.session.commit()
+    return payout
 def _new(name, make, state):
     """A new object, created as a draft when the state wanted is the draft ideas start in."""
     return make(status="draft") if name == "idea" and state == IdeaStatus.DRAFT else make()
@@ -68,6 +124,8 @@ def _values(machine, to, actor) -> dict | None:
         return {"confirmed_at": now, "confirmed_by_id": actor.id}
     if machine.name == "expert_application":
         return {"decided_at": now, "decided_by_id": actor.id, "reason": "심사 기준에 따라 판단했습니다."}
+    if machine.name == "payout" and to.value != "requested":
+        return {"account_number": None}  # the number is kept only while a payout waits (a CHECK holds it)
     return None
 
 

@@ -176,19 +176,13 @@ def reject_report(report: RevenueReport, steward, reason: str) -> None:
 
 def record_pool_paid(report: RevenueReport, steward, reference: str, now: datetime | None = None) -> None:
     """The team's transfer of the pool arrived: a steward who is not a party records it (bank -> revenue pool)."""
-    from app.distribution.states import _steward
-
     now = now or utcnow()
-    _steward(report, steward)
+    if report.status == ReportStatus.REPORTED.value:
+        REPORT.check(report, ReportStatus.POOL_PAID, steward)  # a steward who is not a party
     reference = (reference or "").strip()
     if not 2 <= len(reference) <= 120:
         _invalid({"reference": _l("Give the transfer's reference.")})
     _pay_in(report, "bank", account("bank"), reference, steward, now)
-
-
-def record_pool_charged(report: RevenueReport, payment_id: str, now: datetime | None = None) -> None:
-    """The pool was charged to the team's card (processor -> revenue pool)."""
-    _pay_in(report, "card", account("processor"), payment_id, None, now or utcnow())
 
 
 def _pay_in(report: RevenueReport, via: str, source, reference: str, actor, now: datetime) -> None:

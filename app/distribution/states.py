@@ -26,7 +26,7 @@ class ReportStatus(str, enum.Enum):
 
 R = ReportStatus
 REPORT = Machine("revenue_report", ReportStatus, {
-    (R.REPORTED, R.POOL_PAID): anyone,        # a steward records the transfer, or the card payment succeeded
+    (R.REPORTED, R.POOL_PAID): _steward,      # a steward who is not a party records the team's transfer
     (R.POOL_PAID, R.DISTRIBUTED): anyone,     # the platform splits it, by the frozen terms
     (R.REPORTED, R.REJECTED): _steward,       # wrong figures or evidence: the team files again
 }, {R.REPORTED: _l("Reported, pool not paid in yet"), R.POOL_PAID: _l("Pool paid in"),
@@ -42,11 +42,16 @@ class PayoutStatus(str, enum.Enum):
     CANCELLED = "cancelled"
 
 
+def _owner(payout, user) -> None:
+    if not (user and getattr(user, "is_authenticated", False) and user.id == payout.user_id):
+        raise PermissionDenied(_l("Only its owner can cancel a payout."), code="not_owner")
+
+
 Q = PayoutStatus
 PAYOUT = Machine("payout", PayoutStatus, {
     (Q.REQUESTED, Q.PAID): _steward,
     (Q.REQUESTED, Q.REJECTED): _steward,
-    (Q.REQUESTED, Q.CANCELLED): anyone,       # by its owner (checked by the operation)
+    (Q.REQUESTED, Q.CANCELLED): _owner,
 }, {Q.REQUESTED: _l("Requested"), Q.PAID: _l("Paid"), Q.REJECTED: _l("Rejected"), Q.CANCELLED: _l("Cancelled")})
 
 
