@@ -72,15 +72,18 @@ def test_anyone_sees_progress_terms_risks_and_a_way_to_log_in(client, create_rou
         assert "Funding round:" in page and "Risk statement" in page and "1 backer" in page and "days left" in page
 
 
+@pytest.mark.parametrize("locale", ["ko", "en"])
 def test_a_backer_sees_their_room_the_pledge_form_and_stripe_js_allowed_on_this_page_only(
-        client, create_round, create_user, login_as, payments):
+        client, create_round, create_user, login_as, payments, locale):
     round_ = create_round()
-    login_as(create_user(locale="en"))
+    login_as(create_user(locale=locale))
     response = client.get(f"/rounds/{round_.id}")
     page = text(response)
+    assert f'lang="{locale}"' in page
     assert f'<script src="{payments}/js.stripe.com/v3/" defer></script>' in page
     assert 'data-stripe-key="pk_test_gops"' in page and 'src="/static/js/pledge.js"' in page
-    assert "You may pledge up to ₩5,000,000 more here." in page
+    assert f'data-locale="{locale}"' in page and 'data-unit-price="10000"' in page
+    assert ("5,000,000원" if locale == "ko" else "You may pledge up to ₩5,000,000 more here.") in page
     assert 'value="qualified" disabled' in page and 'value="general" checked' in page
     csp = response.headers["Content-Security-Policy"]
     assert f"script-src 'self' {payments};" in csp and f"connect-src 'self' {payments};" in csp
@@ -88,6 +91,29 @@ def test_a_backer_sees_their_room_the_pledge_form_and_stripe_js_allowed_on_this_
     assert "<script>" not in page
     elsewhere = client.get("/rounds").headers["Content-Security-Policy"]
     assert payments not in elsewhere and "script-src 'self';" in elsewhere
+
+
+def test_each_viewer_sees_their_part_of_an_open_round(client, db, create_round, create_user, switch_to, steward):
+    from app.funding.operations import ask_question
+
+    round_ = create_round()
+    question = ask_question(round_, create_user(), "설치 장소는 어디인가요?")
+    db.session.commit()
+    answer_url, cancel_url = f"/rounds/{round_.id}/questions/{question.id}/answer", f"/rounds/{round_.id}/cancel"
+    page = text(client.get(f"/rounds/{round_.id}"))
+    assert "설치 장소는 어디인가요?" in page
+    assert answer_url not in page and cancel_url not in page and "pledge-form" not in page
+    lead = round_.proposal.lead_expert
+    lead.locale = "en"
+    db.session.commit()
+    switch_to(lead)
+    page = text(client.get(f"/rounds/{round_.id}"))
+    assert answer_url in page and cancel_url not in page and "pledge-form" not in page
+    assert "cannot back its round" in page
+    switch_to(steward)
+    page = text(client.get(f"/rounds/{round_.id}"))
+    assert cancel_url in page and answer_url not in page and "pledge-form" in page
+    assert f"/rounds/{round_.id}/close" not in page  # not due yet
 
 
 def test_a_draft_is_seen_by_its_lead_and_stewards_only(client, create_round, create_user, switch_to, steward):
@@ -444,3 +470,58 @@ def test_followers_hear_a_round_opened_and_backers_the_updates_once(client, db, 
     assert inbox(db, follower_and_backer).count("round_opened") == 1
     assert inbox(db, backer).count("round_opened") == 1
     assert inbox(db, proposal.idea.author).count("round_opened") == author_before + 1
+
+
+def test_a_processor_that_does_not_answer_leaves_the_pledge_processing_and_says_so(client, db, create_round,
+                                                                                  create_user, login_as):
+    from app.funding.gateway import GatewayError, use_gateway
+    from app.funding.stripe_gateway import StripeGateway
+
+    round_ = create_round()
+    login_as(create_user(locale="en"))
+
+    class Silent(StripeGateway):
+        def confirm(self, payment_id, *, idempotency_key):
+            raise GatewayError("timed out")
+
+    use_gateway(Silent("sk_test_gops", api_base=client.application.config["STRIPE_API_BASE"]))
+    try:
+        response = client.post_form(f"/rounds/{round_.id}/pledges", pledge_form(), follow_redirects=True)
+    finally:
+        use_gateway(None)
+    assert "Your payment is being processed" in flashes(response)
+    assert db.session.scalar(sa.select(Pledge.status)) == "created"
+    assert "pledge-created" in text(response)
+    assert ledger_violations() == []
+
+
+def test_bad_matching_offers_and_category_requests_get_clear_messages(client, db, create_round, create_user,
+                                                                     login_as, switch_to):
+    round_ = create_round()
+    city = municipal_org("suwon")
+    rep = representative(city)
+    rep.locale = "en"
+    db.session.commit()
+    login_as(rep)
+    assert "Offer matching for your organization" in text(client.get(f"/rounds/{round_.id}"))
+    url = f"/rounds/{round_.id}/matching-pools"
+    good = {"organization_id": str(city.id), "factor_bp": "10000", "pledge_cap_amount": "50000",
+            "round_cap_amount": "500000"}
+    for change, message in (({"factor_bp": "0"}, "Use basis points from 1 to 100000"),
+                            ({"pledge_cap_amount": "abc"}, "Not a valid integer value"),
+                            ({"round_cap_amount": "10000"}, "at least the cap per pledge"),
+                            ({"pledge_cap_amount": "5"}, "at least the price of one unit")):
+        response = client.post_form(url, {**good, **change}, follow_redirects=True)
+        assert message in flashes(response), change
+    other = municipal_org("yongin")
+    response = client.post_form(url, {**good, "organization_id": str(other.id)}, follow_redirects=True)
+    assert "Only a confirmed representative" in flashes(response)
+    assert db.session.scalar(sa.select(sa.func.count(MatchingPool.id))) == 0
+
+    switch_to(create_user(locale="en"))
+    for data, message in (({"category": "qualified", "evidence": "짧다"}, "Use between 10 and 5000 characters"),
+                          ({"category": "general", "evidence": "연 소득 1억 원 이상입니다."}, "Not a valid choice"),
+                          ({"evidence": "연 소득 1억 원 이상입니다."}, "Choose one of the listed options")):
+        response = client.post_form("/me/investor", data)
+        assert response.status_code == 400 and message in text(response), data
+    assert db.session.scalar(sa.select(sa.func.count(InvestorProfile.id))) == 0

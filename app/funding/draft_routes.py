@@ -30,7 +30,10 @@ def _as_utc_from_korea(value: datetime | None) -> datetime | None:
     """A typed date and time: Korean time unless it names its offset; stored as aware UTC."""
     if value is None:
         return None
-    return (value.replace(tzinfo=KST) if value.tzinfo is None else value).astimezone(timezone.utc)
+    try:
+        return (value.replace(tzinfo=KST) if value.tzinfo is None else value).astimezone(timezone.utc)
+    except (OverflowError, ValueError):  # year 1 or 9999 at the edge of what a datetime holds
+        return None
 
 
 def _round_values(form: RoundForm) -> dict:
@@ -136,12 +139,13 @@ def _finish_closing(round_: Round) -> None:
 @bp.route("/rounds/<int:round_id>/close", methods=["POST"])
 @login_required
 def close_now(round_id):
-    """A steward closes a round whose time is up: funded (settled) or not (refunded), as the numbers say."""
+    """A steward closes a round whose time is up: funded (settled) or not (refunded), as the numbers say; or finishes
+    closing one that a crash or a failed refund left with work to do."""
     round_ = _round_or_404(round_id)
     form = ActionForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
-    elif not round_.can_close(current_user):
+    elif not (round_.can_close(current_user) or (current_user.has_role("steward") and round_.status in closing.CLOSED)):
         flash(_("Only a steward can close a round, once its time is up."), "error")
     else:
         _finish_closing(round_)

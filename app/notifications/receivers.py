@@ -9,11 +9,13 @@ from flask_babel import force_locale
 
 from app.auth.signals import account_erased
 from app.extensions import db
+from app.core.timeutil import utcnow
 from app.funding.forms import CATEGORY_LABELS
+from app.funding.models import Pledge
 from app.funding.queries import backers_select, round_backers_select
 from app.funding.signals import (
-    pledge_failed, pledge_paid, pledge_refunded, question_answered, question_asked, round_cancelled, round_failed,
-    round_opened, round_succeeded,
+    pledge_failed, pledge_paid, pledge_refunded, pledges_refunded, question_answered, question_asked, round_cancelled,
+    round_failed, round_opened, round_succeeded,
 )
 from app.funding.states import INVESTOR_VERIFICATION, MATCHING_POOL, ROUND, PoolStatus, RoundStatus, VerificationStatus
 from app.ideas.models import Idea
@@ -160,6 +162,21 @@ def _pledge_failed(pledge, round, **_kw):  # noqa: A002
 @pledge_refunded.connect
 def _pledge_refunded(pledge, round, **_kw):  # noqa: A002
     notify_user(pledge.backer_id, "pledge_refunded", ("round", round.id), _pledge_data(pledge, round))
+
+
+@pledges_refunded.connect
+def _pledges_refunded(_sender, pledge_ids=(), **_kw):
+    """Refunds recorded together (a round that did not succeed): each backer hears of their own, in a few INSERTs."""
+    ids, now = list(pledge_ids), utcnow()
+    for start in range(0, len(ids), 500):
+        rows = db.session.execute(sa.select(Pledge.backer_id, Pledge.round_id, Pledge.amount, Proposal.title)
+                                  .join(Proposal, Proposal.id == Pledge.proposal_id)
+                                  .where(Pledge.id.in_(ids[start:start + 500]))).all()
+        if rows:
+            db.session.execute(sa.insert(Notification), [
+                {"user_id": backer_id, "kind": "pledge_refunded", "subject_type": "round", "subject_id": round_id,
+                 "data": {"title": title, "amount": f"{amount:,}", "anchor": "my-pledges"}, "created_at": now}
+                for backer_id, round_id, amount, title in rows])
 
 
 @round_opened.connect
