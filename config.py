@@ -125,5 +125,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     RATELIMIT_STORAGE_URI = "memory://"
+    #: a test database is thrown away: no waiting for the disk (PostgreSQL's test cluster runs with fsync=off)
+    SQLITE_SYNCHRONOUS = "OFF"
     MAIL_SERVER = None
     SEARCH_INDEX_DIR = os.environ.get("TEST_SEARCH_INDEX_DIR", "/tmp/gops-test-search")

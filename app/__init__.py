@@ -51,7 +51,7 @@ def create_app(config_class=None) -> Flask:
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(base / "translations"))
     _configure_login()
     with app.app_context():
-        _configure_sqlite(db.engine)
+        _configure_sqlite(db.engine, app.config.get("SQLITE_SYNCHRONOUS", "FULL"))
 
     from app.core.formatting import register_filters
     from app.core.security import set_security_headers
@@ -129,8 +129,9 @@ def _configure_login() -> None:
     login_manager.user_loader(load_session_user)
 
 
-def _configure_sqlite(engine) -> None:
-    """SQLite: WAL, foreign keys on, wait for locks instead of failing."""
+def _configure_sqlite(engine, synchronous: str = "FULL") -> None:
+    """SQLite: WAL, foreign keys on, wait for locks instead of failing; `synchronous` FULL (a committed payment
+    survives a power cut; the tests turn it OFF: their databases are thrown away)."""
     if engine.dialect.name != "sqlite":
         return
 
@@ -140,6 +141,7 @@ def _configure_sqlite(engine) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA busy_timeout=15000")
+        cur.execute(f"PRAGMA synchronous={synchronous}")
         cur.close()
 
 
