@@ -525,3 +525,31 @@ def test_bad_matching_offers_and_category_requests_get_clear_messages(client, db
         response = client.post_form("/me/investor", data)
         assert response.status_code == 400 and message in text(response), data
     assert db.session.scalar(sa.select(sa.func.count(InvestorProfile.id))) == 0
+
+
+def test_the_round_page_and_list_run_as_many_statements_with_many_backers_and_questions(
+        app, client, db, create_round, create_user, login_as, place):
+    from app.funding.operations import ask_question
+    from tests.test_proposals_scale import statements
+
+    round_ = create_round()
+    backer = create_user()
+    login_as(backer)
+
+    def count(url) -> int:
+        client.get(url)
+        with statements(app) as seen:
+            assert client.get(url).status_code == 200
+        return len(seen)
+
+    def add(n):
+        for i in range(n):
+            place(round_, backer if i == 0 else None, units=1)
+            ask_question(round_, create_user(), f"질문 {i}: 언제 설치되나요?")
+        db.session.commit()
+
+    add(1)
+    few = {url: count(url) for url in (f"/rounds/{round_.id}", "/rounds", "/me/portfolio")}
+    add(3)
+    place(round_, backer, units=2)
+    assert {url: count(url) for url in few} == few
