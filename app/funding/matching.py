@@ -10,6 +10,7 @@ matched units when the round succeeds; what is left of the deposit goes back whe
 from datetime import datetime
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
 from app.core import audit
@@ -133,8 +134,9 @@ def reserve_matches(round_: Round, pledge: Pledge, backer) -> int:
 
 
 def _matches(pledge: Pledge, status: str) -> list[Match]:
-    return db.session.scalars(sa.select(Match).where(Match.pledge_id == pledge.id, Match.status == status)
-                              .order_by(Match.id)).all()
+    # the match alone: its pool, round and proposal (joined by default) are not needed here
+    return db.session.scalars(sa.select(Match).options(so.lazyload("*"))
+                              .where(Match.pledge_id == pledge.id, Match.status == status).order_by(Match.id)).all()
 
 
 def _set(match: Match, frm: str, to: str) -> bool:

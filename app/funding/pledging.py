@@ -159,20 +159,20 @@ def _book_charge(pledge: Pledge, now: datetime) -> str:
         return ""
     post("pledge.charge", f"pledge:{pledge.id}", pledge.key("charge"),
          [(processor(), -pledge.amount), (escrow(pledge.round_id), pledge.amount)], at=now)
-    round_ = db.session.get(Round, pledge.round_id)
-    db.session.refresh(round_)
-    if round_.status != RoundStatus.OPEN.value:
+    status = db.session.scalar(sa.select(Round.status).where(Round.id == pledge.round_id))
+    if status != RoundStatus.OPEN.value:
         # paid after the round closed: the money goes back (the refund runs after this commits)
         PLEDGE.move(pledge, P.REFUND_PENDING, values={"refund_reason": "late_payment", "cancel_requested_at": now})
         _release_matches(pledge)
         return f"pledge {pledge.id} paid after its round closed: refund due"
-    db.session.execute(sa.update(Round).where(Round.id == round_.id).values(  # locks the round's row
+    db.session.execute(sa.update(Round).where(Round.id == pledge.round_id).values(  # locks the round's row
         raised_amount=Round.raised_amount + pledge.amount).execution_options(synchronize_session=False))
     if _has_no_other_money_in(pledge):  # read under the lock, so two of one backer's pledges count once
-        db.session.execute(sa.update(Round).where(Round.id == round_.id).values(
+        db.session.execute(sa.update(Round).where(Round.id == pledge.round_id).values(
             backer_count=Round.backer_count + 1).execution_options(synchronize_session=False))
     matching.pay_matches(pledge, now)
-    db.session.refresh(round_)
+    round_ = db.session.get(Round, pledge.round_id)
+    db.session.expire(round_, ["raised_amount", "committed_amount", "matched_amount", "backer_count"])
     pledge_paid.send(pledge, round=round_)
     return f"pledge {pledge.id} succeeded"
 

@@ -54,10 +54,11 @@ def place_pledge(round_: Round, user, units, payment_method, *, investor_categor
 def charge(pledge: Pledge, payment_method: str) -> Pledge:
     """Create the payment (its id committed), confirm it, and record the answer (committed)."""
     gw = gateway()
+    amount, metadata = pledge.amount, {"pledge": pledge.reference, "pledge_id": pledge.id, "round_id": pledge.round_id}
+    create_key, confirm_key = pledge.key("create"), pledge.key("confirm")  # read once: commits expire the row
     try:
-        created = gw.create(amount=pledge.amount, payment_method=payment_method,
-                            metadata={"pledge": pledge.reference, "pledge_id": pledge.id, "round_id": pledge.round_id},
-                            idempotency_key=pledge.key("create"))
+        created = gw.create(amount=amount, payment_method=payment_method, metadata=metadata,
+                            idempotency_key=create_key)
     except GatewayError as exc:
         db.session.rollback()
         if exc.permanent:  # the processor answered that this card cannot be used: nothing was charged
@@ -69,7 +70,7 @@ def charge(pledge: Pledge, payment_method: str) -> Pledge:
     record_payment(pledge, created)
     db.session.commit()
     try:
-        payment = gw.confirm(created.id, idempotency_key=pledge.key("confirm"))
+        payment = gw.confirm(created.id, idempotency_key=confirm_key)
     except GatewayError as exc:
         db.session.rollback()
         log.warning("payment %s for pledge %s not confirmed: %s", created.id, pledge.id, exc)
