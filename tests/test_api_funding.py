@@ -221,6 +221,30 @@ def test_an_idempotency_key_replay_charges_once(client, db, create_round, backer
     assert pledge_count() == 2 and ledger_violations() == []
 
 
+def test_a_retry_after_a_crash_mid_charge_is_never_charged_again(client, db, create_round, backer):
+    from app.funding.gateway import use_gateway
+    from app.funding.stripe_gateway import StripeGateway
+
+    round_ = create_round()
+    _user, headers = backer
+    keyed = {**headers, "Idempotency-Key": "crash-1"}
+
+    class Killed(StripeGateway):
+        def create(self, **kwargs):
+            raise KeyboardInterrupt  # the worker dies after the reservation is committed
+
+    use_gateway(Killed("sk_test_gops", api_base=client.application.config["STRIPE_API_BASE"]))
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            client.post(f"/api/v1/rounds/{round_.id}/pledges", json=PLEDGE, headers=keyed)
+    finally:
+        use_gateway(None)
+    error_of(client.post(f"/api/v1/rounds/{round_.id}/pledges", json=PLEDGE, headers=keyed), 409,
+             "idempotency_in_progress")
+    assert pledge_count() == 1 and db.session.scalar(sa.select(Pledge.status)) == "created"
+    assert escrow_of(round_) == 0 and processor_balance() == 0 and ledger_violations() == []
+
+
 @pytest.mark.skipif(not is_postgres(), reason="concurrent writers need PostgreSQL")
 def test_one_key_sent_five_times_at_once_charges_once(app, db, create_round, backer):
     import threading

@@ -150,10 +150,10 @@ def question_json(question: RoundQuestion) -> dict:
 
 
 # lookups and input
-def _round(round_id, viewer=None) -> Round:
+def _round(round_id, viewer=current_user) -> Round:
     """The round, if this viewer may see it (drafts: the lead expert and stewards); else NotFound."""
     round_ = get_by_id(Round, round_id)
-    if not queries.round_visible_to(round_, viewer if viewer is not None else current_user):
+    if not queries.round_visible_to(round_, viewer):
         raise NotFound(code="round_not_found")
     return round_
 
@@ -197,10 +197,13 @@ def _round_values(form) -> dict:
                 continue
         values[name] = value
     if bad:
-        err = InvalidInput(_l("Some fields are not valid."), code="validation_failed", fields=bad)
-        err.status = 422
-        raise err
+        raise InvalidInput(_l("Some fields are not valid."), code="validation_failed", fields=bad)
     return values
+
+
+def _field_error(name: str, message) -> InvalidInput:
+    """A field the view itself refuses (422 through `validation_is_422`)."""
+    return InvalidInput(_l("Some fields are not valid."), code="validation_failed", fields={name: [str(message)]})
 
 
 def validation_is_422(view):
@@ -224,9 +227,9 @@ def _created(data: dict, location: str):
     return response, 201
 
 
-def _round_answer(round_: Round, viewer, status: int = 200):
-    db.session.refresh(round_)
-    return jsonify(round_json(round_, viewer)), status
+def _round_answer(round_: Round, viewer):
+    db.session.refresh(round_)  # the workflows change its totals in SQL
+    return jsonify(round_json(round_, viewer))
 
 
 # rounds
@@ -384,7 +387,8 @@ def idempotent_workflow(view):
     pledge's reservation) or not at all: a refusal before that leaves nothing, and the retry runs again. Once
     committed, the key belongs to that pledge: the response is stored when the view answers, and a retry gets it
     (or 409 while the first request still runs; never a second charge). Of two requests with one key at once, the
-    second's first commit fails on the key and takes nothing.
+    second's first commit fails on the key and takes nothing. A worker killed between the reservation and its answer
+    leaves the key in progress: its retries get 409, and the pledge is in the backer's portfolio.
     """
 
     @wraps(view)
@@ -423,8 +427,8 @@ def idempotent_workflow(view):
 
 
 @bp.post("/rounds/<int:round_id>/pledges")
-@validation_is_422
 @idempotent_workflow
+@validation_is_422
 def post_pledge(round_id):
     """A verified backer pledges whole units `{units, payment_method, investor_category, risk_acknowledged}`, charged
     at once into the round's escrow → 201. 202: the processor has not answered for sure (the pledge is processing);
@@ -527,11 +531,8 @@ def decide_category_request(request_id):
     profile = get_or_404(InvestorProfile, request_id)
     payload = json_body()
     form = api_form(DecisionForm, payload)
-    if not isinstance(payload.get("approve"), bool):
-        msg = str(_l("Choose one of the listed options."))
-        err = InvalidInput(_l("Some fields are not valid."), code="validation_failed", fields={"approve": [msg]})
-        err.status = 422
-        raise err
+    if not isinstance(payload.get("approve"), bool):  # no default: a verdict is said, never assumed
+        raise _field_error("approve", _l("Choose one of the listed options."))
     ops.decide_category(profile, user, form.approve.data, form.reason.data)
     db.session.commit()
     return jsonify(category_request_json(profile))
@@ -549,10 +550,7 @@ def post_matching_pool(round_id):
     form = api_form(MatchingPoolForm, json_body())
     organization = get_by_id(Organization, form.organization_id.data) if form.organization_id.data else None
     if organization is None:
-        msg = str(_l("There is no such organization or person."))
-        err = InvalidInput(_l("Some fields are not valid."), code="validation_failed", fields={"organization_id": [msg]})
-        err.status = 422
-        raise err
+        raise _field_error("organization_id", _l("There is no such organization or person."))
     pool = matching.create_pool(round_, organization, user, factor_bp=form.factor_bp.data,
                                 pledge_cap_amount=form.pledge_cap_amount.data, round_cap_amount=form.round_cap_amount.data)
     commit()
