@@ -61,6 +61,7 @@ class Config:
     SUPPORTS_PER_USER = os.environ.get("SUPPORTS_PER_USER", "60 per minute;600 per day")
     POSTS_PER_USER = os.environ.get("POSTS_PER_USER", "10 per hour;30 per day")
     COMMENTS_PER_USER = os.environ.get("COMMENTS_PER_USER", "20 per 10 minutes")
+    PLEDGES_PER_USER = os.environ.get("PLEDGES_PER_USER", "20 per hour")
 
     # Mail: written to instance/mail/ unless MAIL_SERVER is set.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")

@@ -187,3 +187,10 @@ def test_a_refused_transfer_leaves_the_payout_waiting(db, paid_backer, steward, 
     db.session.refresh(payout)
     assert payout.status == "requested" and connect.transfers == {}
     assert ledger_violations() == []
+
+
+def test_an_unverified_person_cannot_ask_for_a_payout(db, paid_backer):
+    paid_backer.verified_at = None
+    db.session.commit()
+    with pytest.raises(PermissionDenied):
+        request_payout(paid_backer, 20_000, **BANK)

@@ -53,7 +53,7 @@ def request_payout(user, amount, *, method: str = "bank", bank_code: str | None 
                    connected_account: str | None = None, now: datetime | None = None) -> Payout:
     """Ask for `amount` won of the wallet to be paid out; held at once, so it can never exceed the balance."""
     now = now or utcnow()
-    if not (user and user.is_authenticated and user.can_participate):
+    if not (user and user.is_authenticated and user.can_participate()):
         raise PermissionDenied(_l("Verify your email address first."), code="not_verified")
     fields = {}
     minimum = payout_min_amount()

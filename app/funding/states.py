@@ -50,7 +50,7 @@ ROUND = Machine("round", RoundStatus, {
     (R.DRAFT, R.CANCELLED): _lead_or_steward,
     (R.APPROVED, R.CANCELLED): _lead_or_steward,
     (R.OPEN, R.CANCELLED): _steward,              # every pledge is refunded
-}, {R.DRAFT: _l("Draft"), R.APPROVED: _l("Approved, opening soon"), R.OPEN: _l("Open"),
+}, {R.DRAFT: _l("Draft"), R.APPROVED: _l("Approved, opening soon"), R.OPEN: _l("Open for pledges"),
     R.SUCCEEDED: _l("Funded"), R.FAILED: _l("Not funded"), R.CANCELLED: _l("Cancelled")},
     events={R.OPEN: round_opened, R.SUCCEEDED: round_succeeded, R.FAILED: round_failed, R.CANCELLED: round_cancelled})
 
