@@ -4,5 +4,5 @@ from flask import Blueprint
 bp = Blueprint("api", __name__)
 
 from app.api import (  # noqa: E402,F401
-    auth, experts, funding, governance, ideas, notifications, openapi, proposals, search, users,
+    auth, experts, governance, ideas, notifications, openapi, pledges, proposals, rounds, search, users,
 )

@@ -1,6 +1,9 @@
 """What every API module needs: authentication (a bearer token or a CSRF-protected session), the acting user,
-the request's JSON body, and rows named in the URL."""
-from flask import g, request
+the request's JSON body, rows named in the URL, and the answers views share (201 with its Location, a field refused
+with 422)."""
+from functools import wraps
+
+from flask import g, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -45,6 +48,48 @@ def json_body() -> dict:
     if not isinstance(data, dict):
         raise InvalidInput(_l("Send a JSON object with Content-Type: application/json."), code="invalid_json")
     return data
+
+
+def optional_body() -> dict:
+    """The JSON object sent, or {} when the body is empty (actions whose fields are all optional)."""
+    if not request.get_data(cache=True):
+        return {}
+    return json_body()
+
+
+def refuse_unknown(payload: dict, known) -> None:
+    """InvalidInput (400 unknown_fields) naming each field sent that the endpoint does not take."""
+    unknown = set(payload) - set(known)
+    if unknown:
+        msg = str(_l("Unknown field."))
+        raise InvalidInput(msg, code="unknown_fields", fields={k: [msg] for k in sorted(unknown)})
+
+
+def field_error(name: str, message) -> InvalidInput:
+    """A field the view itself refuses (422 through `validation_is_422`)."""
+    return InvalidInput(_l("Some fields are not valid."), code="validation_failed", fields={name: [str(message)]})
+
+
+def validation_is_422(view):
+    """A field an operation refuses (cross-field rules, a card id's shape) answers 422 like the form's own checks."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except InvalidInput as exc:
+            if exc.code == "validation_failed":
+                exc.status = 422
+            raise
+
+    return wrapper
+
+
+def created(data: dict, location: str):
+    """201 with the new resource and its Location."""
+    response = jsonify(data)
+    response.headers["Location"] = location
+    return response, 201
 
 
 def get_or_404(model, ident, code: str = "not_found", **belongs):
