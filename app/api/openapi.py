@@ -386,7 +386,8 @@ PATHS = {
         tags=["proposals"])},
 }
 
-# funding: rounds, pledges, portfolio, investor categories, matching pools, questions (app/api/funding.py)
+# funding: rounds, matching pools, questions (app/api/rounds.py); pledges, portfolio, investor categories
+# (app/api/pledges.py)
 ROUND_ID, PLEDGE_ID = _path("round_id"), _path("pledge_id")
 WON = {"type": "integer", "minimum": 1, "maximum": 10**13, "description": "whole won"}
 ROUND_STATUS = ["draft", "approved", "open", "succeeded", "failed", "cancelled"]
@@ -549,8 +550,9 @@ FUNDING_PATHS = {
         "Open an approved round now (lead expert or steward); opened early, it runs from now",
         schema=_ref("Round"), params=[ROUND_ID], auth=True, tags=["funding"])},
     "/api/v1/rounds/{round_id}/cancel": {"post": _optional_body(_op(
-        "Cancel: a draft or approved round (lead expert or steward, reason optional), or an open one (a steward who "
-        "is not a party, with a reason): every pledge is refunded and the pools' deposits go back",
+        "Cancel: a round not open yet (lead expert or steward, with a reason; the lead may withdraw their own draft "
+        "without one), or an open one (a steward who is not a party, with a reason): every pledge is refunded and "
+        "the pools' deposits go back",
         schema=_ref("Round"), params=[ROUND_ID], auth=True, tags=["funding"]), OPTIONAL_REASON)},
     "/api/v1/rounds/{round_id}/close": {"post": _op(
         "Close a round whose time is up, or finish a closing (stewards; as flask rounds close-due): funded rounds "

@@ -251,8 +251,9 @@ def open_round(round_id):
 @bp.post("/rounds/<int:round_id>/cancel")
 @validation_is_422
 def cancel_round(round_id):
-    """Cancel `{reason}`: a draft or approved round (the lead expert or a steward; the reason optional), or an open
-    one (a steward who is not a party, with a reason: every pledge is refunded). A pool's deposit goes back."""
+    """Cancel `{reason}`: a round not yet open (the lead expert or a steward, saying why; the lead may withdraw their
+    own draft without a reason), or an open one (a steward who is not a party, with a reason: every pledge is
+    refunded). A pool's deposit goes back."""
     user = require_user()
     round_ = visible_round(round_id, user)
     if round_.status == R.OPEN.value:
@@ -260,7 +261,7 @@ def cancel_round(round_id):
         closing.cancel_open_round(round_, user, form.reason.data)
     else:
         form = api_form(OptionalReasonForm, optional_body())
-        ROUND.move(round_, R.CANCELLED, user, reason=form.reason.data or None, values={"closed_at": utcnow()})
+        ops.cancel_round(round_, user, form.reason.data)
     db.session.commit()
     workflows.close(round_, user)  # refunds the pledges, returns the pools' deposits; commits as it goes
     return _round_answer(round_, user)

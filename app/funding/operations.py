@@ -1,4 +1,5 @@
-"""Round verbs: draft, edit, approve, open, cancel; investor-category requests; questions to the team."""
+"""Round verbs: draft, edit, approve, return, cancel (before opening), open; investor-category requests; questions to
+the team."""
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -122,6 +123,19 @@ def return_round(round_: Round, user, reason: str) -> None:
     if not (reason or "").strip():
         _invalid({"reason": _l("Please say why.")})
     ROUND.move(round_, RoundStatus.DRAFT, user, reason=reason, values={"approved_by_id": None, "approved_at": None})
+
+
+def cancel_round(round_: Round, user, reason: str | None, now: datetime | None = None) -> None:
+    """The lead expert or a steward cancels a round that is not open yet (a draft or an approved round), saying why
+    in the public log; only the lead withdrawing their own draft, which nobody else has seen, may leave the reason
+    out. An open round is cancelled by `closing.cancel_open_round`, which refunds its pledges."""
+    if round_.status == RoundStatus.OPEN.value:
+        raise Conflict(_l("This round is open: a steward cancels it, and every pledge is refunded."), code="round_open")
+    ROUND.check(round_, RoundStatus.CANCELLED, user)  # the lead expert or a steward, from draft or approved
+    reason = (reason or "").strip()
+    if not reason and not (round_.status == RoundStatus.DRAFT.value and round_.proposal.can_edit(user)):
+        _invalid({"reason": _l("Please say why.")})
+    ROUND.move(round_, RoundStatus.CANCELLED, user, reason=reason or None, values={"closed_at": now or utcnow()})
 
 
 def open_round(round_: Round, user=None, now: datetime | None = None) -> None:

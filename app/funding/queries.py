@@ -36,11 +36,11 @@ def current_round(proposal_id: int) -> Round | None:
 
 
 def rounds_query(status: str | None = None) -> sa.Select:
-    """Public rounds: open first by closing time, then the rest newest first."""
+    """Public rounds: open first by closing time, then the rest newest first; `status` narrows them. Never drafts,
+    whatever is asked: a caller that checked its viewer reads them with `draft_rounds_query`."""
     stmt = sa.select(Round).where(Round.status.in_(PUBLIC_ROUND))
     if status:
-        stmt = sa.select(Round).where(Round.status == status)
-        return stmt.order_by(Round.closes_at, Round.id)
+        return stmt.where(Round.status == status).order_by(Round.closes_at, Round.id)
     return stmt.order_by(Round.status != RoundStatus.OPEN.value, Round.closes_at.desc(), Round.id.desc())
 
 
