@@ -2,14 +2,14 @@
 a proposal's revenue history and payment health. None of them writes."""
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
 from app.core.timeutil import as_utc, utcnow
 from app.distribution.models import DistributionLine, Payout, RevenueReport
 from app.distribution.operations import add_months, next_due
-from app.distribution.parameters import report_interval_months
+from app.distribution.parameters import report_grace_days, report_interval_months
 from app.distribution.states import ReportStatus
 from app.extensions import db
 from app.ledger.models import LedgerEntry, LedgerTransaction
@@ -87,7 +87,8 @@ def earnings_by_proposal(user_id: int) -> list[dict]:
         entry["total_amount"] += line.net_amount
         entry["points"].append({"period_end": line.report.period_end.isoformat(), "amount": line.net_amount})
     if series:
-        titles = dict(db.session.execute(sa.select(Proposal.id, Proposal.title).where(Proposal.id.in_(list(series)))))
+        titles = dict(db.session.execute(sa.select(Proposal.id, Proposal.title)
+                                         .where(Proposal.id.in_(list(series)))).all())
         for pid, entry in series.items():
             entry["title"] = titles.get(pid, "")
             entry["roles"] = sorted(entry["roles"])
@@ -183,3 +184,127 @@ def received_from(user_id: int, proposal_id: int) -> int:
         DistributionLine.role == "backer")))
 
 
+# reads the pages add (a fixed number of statements however many rows they show)
+def reports_by_id(ids) -> dict[int, RevenueReport]:
+    """Reports by id, with their proposals (one query)."""
+    ids = sorted({i for i in ids if i is not None})
+    if not ids:
+        return {}
+    return {r.id: r for r in db.session.scalars(sa.select(RevenueReport).where(RevenueReport.id.in_(ids)))}
+
+
+def referenced_ids(references, prefix: str) -> list[int]:
+    """The ids of ledger references "<prefix>:<id>" (a revenue report's, a payout's)."""
+    out = []
+    for reference in references:
+        kind, _sep, ident = (reference or "").partition(":")
+        if kind == prefix and ident.isdigit():
+            out.append(int(ident))
+    return out
+
+
+def wallet_subjects(entries) -> tuple[dict[int, RevenueReport], dict[int, Payout]]:
+    """What the wallet's entries are about: the reports their revenue shares came from and the payouts they held or
+    returned (two queries)."""
+    references = [e.reference for e in entries]
+    payout_ids = sorted(set(referenced_ids(references, "payout")))
+    payouts = {p.id: p for p in db.session.scalars(sa.select(Payout).where(Payout.id.in_(payout_ids)))} \
+        if payout_ids else {}
+    return reports_by_id(referenced_ids(references, "revenue_report")), payouts
+
+
+def commons_summary() -> dict:
+    """The commons fund's balance and its inflow and outflow totals (summed in SQL)."""
+    acct = find_account("commons_fund")
+    if acct is None:
+        return {"balance_amount": 0, "inflow_amount": 0, "outflow_amount": 0, "account": None}
+    inflow, outflow = db.session.execute(sa.select(
+        sa.func.coalesce(sa.func.sum(sa.case((LedgerEntry.amount > 0, LedgerEntry.amount), else_=0)), 0),
+        sa.func.coalesce(sa.func.sum(sa.case((LedgerEntry.amount < 0, -LedgerEntry.amount), else_=0)), 0))
+        .where(LedgerEntry.account_id == acct.id)).one()
+    return {"balance_amount": balance(acct), "inflow_amount": int(inflow), "outflow_amount": int(outflow),
+            "account": acct}
+
+
+def commons_movements_query(acct) -> sa.Select:
+    """The commons fund's entries with their transactions, newest first (for a paginated list)."""
+    return (sa.select(LedgerEntry.amount, LedgerTransaction.kind, LedgerTransaction.reference,
+                      LedgerTransaction.created_at, LedgerTransaction.id)
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+            .where(LedgerEntry.account_id == (acct.id if acct is not None else -1))
+            .order_by(LedgerEntry.id.desc()))
+
+
+def commons_monthly(acct) -> list[dict]:
+    """The commons fund's movements summed per month, oldest first (reads two columns of each entry)."""
+    if acct is None:
+        return []
+    return monthly(db.session.execute(
+        sa.select(LedgerEntry.amount, LedgerTransaction.created_at)
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+        .where(LedgerEntry.account_id == acct.id)).all())
+
+
+def received_by_proposal(user_id: int, proposal_ids) -> dict[int, int]:
+    """Gross won a person received as a backer, per proposal (one query; `received_from` for many proposals)."""
+    ids = sorted(set(proposal_ids))
+    if not ids:
+        return {}
+    return {pid: int(total) for pid, total in db.session.execute(
+        sa.select(DistributionLine.proposal_id, sa.func.sum(DistributionLine.gross_amount))
+        .where(DistributionLine.user_id == user_id, DistributionLine.proposal_id.in_(ids),
+               DistributionLine.role == "backer").group_by(DistributionLine.proposal_id))}
+
+
+def healths(proposal_ids, today: date | None = None) -> dict[int, dict]:
+    """`health` for many proposals, from one query over their reports (the same rules, read once)."""
+    today = today or utcnow().date()
+    ids = sorted(set(proposal_ids))
+    standing: dict[int, list] = {pid: [] for pid in ids}
+    if ids:
+        for row in db.session.execute(
+                sa.select(RevenueReport.proposal_id, RevenueReport.period_start, RevenueReport.period_end,
+                          RevenueReport.late, RevenueReport.id)
+                .where(RevenueReport.proposal_id.in_(ids), RevenueReport.status != ReportStatus.REJECTED.value)
+                .order_by(RevenueReport.period_start.desc(), RevenueReport.id.desc())):
+            standing[row.proposal_id].append(row)
+    interval, grace = report_interval_months(), report_grace_days()
+    out = {}
+    for pid, reports in standing.items():
+        missed, due_on = 0, None
+        if reports:
+            last_end = max(r.period_end for r in reports)
+            due_on = add_months(last_end, interval) + timedelta(days=grace)
+            while due_on < today:
+                missed += 1
+                due_on = add_months(due_on, interval)
+        late = sum(1 for r in reports if r.late)
+        state = "none" if not reports else ("missed" if missed else ("late" if reports[0].late else "on_time"))
+        out[pid] = {"on_time": len(reports) - late, "late": late, "missed": missed, "next_due_on": due_on,
+                    "state": state, "reports": len(reports)}
+    return out
+
+
+# reads the API adds (lists it pages through)
+def reports_query(proposal_id: int) -> sa.Select:
+    """A proposal's revenue reports, newest period first, as a SELECT to page through (`reports_of`'s order)."""
+    return (sa.select(RevenueReport).where(RevenueReport.proposal_id == proposal_id)
+            .order_by(RevenueReport.period_start.desc(), RevenueReport.id.desc()))
+
+
+def payouts_query(status: str) -> sa.Select:
+    """Payouts in one state: those waiting for a steward oldest first (the queue), the decided newest first."""
+    stmt = sa.select(Payout).where(Payout.status == status)
+    if status == "requested":
+        return stmt.order_by(Payout.created_at, Payout.id)
+    return stmt.order_by(Payout.id.desc())
+
+
+def wallet_entries_query(user_id: int) -> sa.Select:
+    """Every entry of the person's wallet with its transaction, newest first (what `wallet` shows the latest of)."""
+    acct = find_account("wallet", "user", user_id)
+    return (sa.select(LedgerEntry.amount, LedgerTransaction.kind, LedgerTransaction.reference,
+                      LedgerTransaction.created_at, LedgerTransaction.id)
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+            .where(LedgerEntry.account_id == (acct.id if acct is not None else -1))
+            .order_by(LedgerEntry.id.desc()))

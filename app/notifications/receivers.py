@@ -10,6 +10,9 @@ from flask_babel import force_locale
 from app.auth.signals import account_erased
 from app.extensions import db
 from app.core.timeutil import utcnow
+from app.distribution.models import DistributionLine
+from app.distribution.signals import revenue_distributed, revenue_reported
+from app.distribution.states import PAYOUT, REPORT, PayoutStatus, ReportStatus
 from app.funding.forms import CATEGORY_LABELS
 from app.funding.models import Pledge
 from app.funding.queries import backers_select, round_backers_select
@@ -242,3 +245,58 @@ def _pool_active(pool, to, **_kw):
     if to == PoolStatus.ACTIVE:
         notify_user(pool.created_by_id, "matching_pool_active", ("round", pool.round_id),
                     {"title": pool.round.proposal.title, "org": pool.organization.name, "anchor": "matching"})
+
+
+# distribution
+def _won(amount: int) -> str:
+    return f"{amount:,}"
+
+
+@revenue_reported.connect
+def _revenue_reported(report, actor=None, **_kw):
+    """The idea's followers, its author and the proposal's backers hear that revenue was reported, once each."""
+    notify_followers_and_backers(report.proposal, "revenue_reported", ("revenue_report", report.id), {
+        "title": report.proposal.title, "proposal_id": report.proposal_id, "amount": _won(report.revenue_amount),
+        "period": f"{report.period_start.isoformat()} – {report.period_end.isoformat()}"})
+
+
+def _grouped_won(column):
+    """SQL: an amount written with thousands separators, as the other notices store it ("75,000")."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.func.to_char(column, "FM999,999,999,999,999,990")
+    return sa.func.printf("%,d", column)
+
+
+@revenue_distributed.connect
+def _revenue_distributed(report, **_kw):
+    """Each person with a line hears what they received, in one INSERT ... SELECT over the report's lines."""
+    build = sa.func.json_build_object if db.session.get_bind().dialect.name == "postgresql" else sa.func.json_object
+    data = build("title", sa.literal(report.proposal.title, sa.String), "proposal_id",
+                 sa.literal(report.proposal_id, sa.Integer), "amount", _grouped_won(DistributionLine.net_amount))
+    rows = (sa.select(DistributionLine.user_id, sa.literal("revenue_received", sa.String),
+                      sa.literal("revenue_report", sa.String), sa.literal(report.id, sa.BigInteger),
+                      sa.type_coerce(data, sa.JSON), sa.literal(utcnow(), sa.DateTime(timezone=True)))
+            .where(DistributionLine.report_id == report.id, DistributionLine.user_id.is_not(None)))
+    db.session.execute(sa.insert(Notification).from_select(
+        ["user_id", "kind", "subject_type", "subject_id", "data", "created_at"], rows))
+
+
+# payout_requested: nobody is told (a request is the person's own business until a steward decides it)
+
+
+@REPORT.moved.connect
+def _report_decided(report, to, reason=None, **_kw):
+    """The lead expert hears that a steward rejected the report (with the reason)."""
+    if to == ReportStatus.REJECTED:
+        notify_user(report.proposal.lead_expert_id, "revenue_report_rejected", ("revenue_report", report.id),
+                    {"title": report.proposal.title, "proposal_id": report.proposal_id, "reason": reason or ""})
+
+
+@PAYOUT.moved.connect
+def _payout_decided(payout, to, reason=None, **_kw):
+    """Its owner hears the steward's decision (not their own cancellation)."""
+    data = {"amount": _won(payout.amount), "reference": payout.reference or "", "reason": reason or ""}
+    if to == PayoutStatus.PAID:
+        notify_user(payout.user_id, "payout_paid", ("payout", payout.id), data)
+    elif to == PayoutStatus.REJECTED:
+        notify_user(payout.user_id, "payout_rejected", ("payout", payout.id), data)
