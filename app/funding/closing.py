@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.core import audit
 from app.core.errors import Conflict
+from app.core.formatting import format_when
 from app.core.sql import dialect_insert
 from app.core.timeutil import as_utc, utcnow
 from app.extensions import db
@@ -249,8 +250,7 @@ def close_round(round_: Round, actor=None, now: datetime | None = None, progress
     now = now or utcnow()
     if round_.status == RoundStatus.OPEN.value:
         if as_utc(round_.closes_at) > now:
-            raise Conflict(_l("The round closes at %(when)s.", when=as_utc(round_.closes_at).isoformat()),
-                           code="not_due")
+            raise Conflict(_l("The round closes at %(when)s.", when=format_when(round_.closes_at)), code="not_due")
         resolve_charging(round_, now)
         decide(round_, actor, now)
         db.session.commit()
