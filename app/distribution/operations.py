@@ -255,13 +255,14 @@ def distribute(report: RevenueReport, now: datetime | None = None) -> Split | No
     split = split_for(report, rate)
     totals = {role: sum(line.weight for line in split.lines if line.role == role)
               for role in ("proposer", "contributor", "backer", "commons")}
-    db.session.execute(sa.insert(DistributionLine), [{
-        "report_id": report.id, "proposal_id": report.proposal_id, "role": line.role,
-        "user_id": line.key[1] if line.key and line.key[0] == "user" else None,
-        "organization_id": line.key[1] if line.key and line.key[0] == "organization" else None,
-        "weight": line.weight, "weight_total": totals[line.role], "gross_amount": line.gross_amount,
-        "withheld_amount": line.withheld_amount, "net_amount": line.net_amount, "cap_amount": line.cap_amount,
-        "received_before_amount": line.received_before_amount, "created_at": now} for line in split.lines])
+    if split.lines:  # a pool of 0 won (no revenue, or under a won once rounded down) has no lines
+        db.session.execute(sa.insert(DistributionLine), [{
+            "report_id": report.id, "proposal_id": report.proposal_id, "role": line.role,
+            "user_id": line.key[1] if line.key and line.key[0] == "user" else None,
+            "organization_id": line.key[1] if line.key and line.key[0] == "organization" else None,
+            "weight": line.weight, "weight_total": totals[line.role], "gross_amount": line.gross_amount,
+            "withheld_amount": line.withheld_amount, "net_amount": line.net_amount, "cap_amount": line.cap_amount,
+            "received_before_amount": line.received_before_amount, "created_at": now} for line in split.lines])
     source = pool_account(report.id)
     tax = account("tax_payable") if split.withheld_amount else None
     wallets = {("user", i): a for i, a in accounts("wallet", "user", [
