@@ -18,12 +18,17 @@ EXAMPLES = 8
 CHECKS = [status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
+#: tags whose operations run against real rows (below), with localstripe behind them, rather than with the others
+WITH_ROWS = ["funding", "distribution"]
+
+
 def _run(app, headers=None, *, tag=None, ids=None) -> list[str]:
-    """Every operation but funding's (or only those tagged `tag`), EXAMPLES requests each; returns what went wrong
-    (empty when all is well). `ids` pins path parameters to rows that exist ({"round_id": 3}), so the generated
-    bodies reach them (funding's operations run that way, below, with localstripe behind them)."""
+    """Every operation but funding's and distribution's (or only those tagged `tag`), EXAMPLES requests each;
+    returns what went wrong (empty when all is well). `ids` pins path parameters to rows that exist
+    ({"round_id": 3}), so the generated bodies reach them (funding's and distribution's operations run that way,
+    below, with localstripe behind them)."""
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
-    schema = schema.include(tag=tag) if tag else schema.exclude(tag="funding")
+    schema = schema.include(tag=tag) if tag else schema.exclude(tag=WITH_ROWS)
     problems = []
     for result, mode in product(schema.get_all_operations(), schemathesis.GenerationMode):
         operation = result.ok()
@@ -84,4 +89,38 @@ def test_funding_against_real_rows_and_localstripe(app, create_round, place, cre
     assert _run(app, tag="funding", ids=ids) == []
     assert _run(app, api_headers(backer), tag="funding", ids=ids) == []
     assert _run(app, api_headers(create_user(roles=["steward"])), tag="funding", ids=ids) == []
+    assert ledger_violations() == []
+
+
+def _distribution_rows(earning, create_user):
+    """A proposal on the market with one report distributed (the backer's wallet holds money), one waiting for its
+    pool, and a bank payout waiting for a steward."""
+    from datetime import timedelta
+
+    from app.core.timeutil import utcnow
+    from app.distribution.payouts import request_payout
+    from app.extensions import db
+    from tests.fixtures.distribution import file_report, pay_and_distribute
+
+    proposal, (backer,), _helpers = earning(backers=((4,),), contributors=(5,))
+    end = utcnow().date() - timedelta(days=400)
+    pay_and_distribute(file_report(proposal, revenue_amount=3_000_000, start=end - timedelta(days=89), end=end))
+    waiting = file_report(proposal, revenue_amount=1_000_000, start=end + timedelta(days=1),
+                          end=end + timedelta(days=90))
+    payout = request_payout(backer, 20_000, method="bank", bank_code="004", account_number="123-456-789012",
+                            holder_name="김시민")
+    db.session.commit()
+    return proposal, backer, {"proposal_id": proposal.id, "report_id": waiting.id, "payout_id": payout.id}
+
+
+def test_distribution_against_real_rows(app, earning, create_user, api_headers):
+    """Random reports by the lead, random payouts from a wallet that holds money, a steward's random decisions on
+    a waiting pool and a waiting payout: each answers below 500 and as documented; the ledger holds throughout."""
+    from tests.fixtures.funding import ledger_violations
+
+    proposal, backer, ids = _distribution_rows(earning, create_user)
+    assert _run(app, tag="distribution", ids=ids) == []
+    assert _run(app, api_headers(proposal.lead_expert), tag="distribution", ids=ids) == []
+    assert _run(app, api_headers(create_user(roles=["steward"])), tag="distribution", ids=ids) == []
+    assert _run(app, api_headers(backer), tag="distribution", ids=ids) == []
     assert ledger_violations() == []

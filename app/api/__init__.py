@@ -4,5 +4,6 @@ from flask import Blueprint
 bp = Blueprint("api", __name__)
 
 from app.api import (  # noqa: E402,F401
-    auth, experts, governance, ideas, notifications, openapi, pledges, proposals, rounds, search, users,
+    auth, experts, governance, ideas, notifications, openapi, openapi_revenue, pledges, proposals, revenue, rounds,
+    search, users, wallet,
 )

@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from app.api import bp
 from app.api.auth import created, field_error, get_or_404, json_body, require_user, validation_is_422
+from app.api.revenue import health_json
 from app.api.rounds import visible_round
 from app.api.serializers import iso, org_json, proposal_ref_json, user_public_json
 from app.core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
@@ -22,6 +23,7 @@ from app.core.forms import api_form
 from app.core.idempotency import MAX_KEY_LENGTH, IdempotencyRecord, commit, idempotent
 from app.core.lookup import get_by_id
 from app.core.timeutil import utcnow
+from app.distribution import queries as revenue_queries
 from app.extensions import db
 from app.funding import queries, workflows
 from app.funding import operations as ops
@@ -31,6 +33,10 @@ from app.funding.parameters import cancel_cutoff_hours, limits_for
 from app.funding.pledging import PledgeRefused, matches_of
 from app.funding.states import PledgeStatus, RoundStatus
 from app.funding.workflows import PaymentPending
+
+#: basis points in a whole: a multiple of 2x is 20000
+BP = 10_000
+
 
 # shapes
 def pledge_json(pledge: Pledge, *, with_matches: bool = False) -> dict:
@@ -186,12 +192,22 @@ def cancel_pledge(pledge_id):
 
 @bp.get("/me/portfolio")
 def get_portfolio():
-    """Per proposal I backed: units held, won invested, refunded and in escrow, and my pledges."""
+    """Per proposal I backed: units held, won invested, refunded and in escrow, and my pledges; and what the units
+    have earned: won received (gross), the multiple so far (received / invested, in basis points) and the proposal's
+    payment health."""
     user = require_user()
-    items = [{"proposal": proposal_ref_json(row["proposal"]), "units": row["units"],
-              "invested_amount": row["invested_amount"], "refunded_amount": row["refunded_amount"],
-              "in_escrow_amount": row["in_escrow_amount"], "currency": "KRW",
-              "pledges": [pledge_json(p) for p in row["pledges"]]} for row in queries.portfolio(user)]
+    rows = queries.portfolio(user)
+    ids = [row["proposal"].id for row in rows]
+    received, healths = revenue_queries.received_by_proposal(user.id, ids), revenue_queries.healths(ids)
+    items = []
+    for row in rows:
+        proposal, invested = row["proposal"], row["invested_amount"]
+        got = received.get(proposal.id, 0)
+        items.append({"proposal": proposal_ref_json(proposal), "units": row["units"], "invested_amount": invested,
+                      "refunded_amount": row["refunded_amount"], "in_escrow_amount": row["in_escrow_amount"],
+                      "received_amount": got, "multiple_bp": got * BP // invested if invested else None,
+                      "payment_health": health_json(healths[proposal.id]), "currency": "KRW",
+                      "pledges": [pledge_json(p) for p in row["pledges"]]})
     return jsonify({"items": items})
 
 

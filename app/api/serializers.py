@@ -3,6 +3,7 @@ from flask import url_for
 
 from app.core.markdown import render_markdown
 from app.core.timeutil import as_utc
+from app.distribution.payouts import wallet_balance
 
 
 def iso(value) -> str | None:
@@ -36,7 +37,7 @@ def me_json(user) -> dict:
         "verified": user.is_verified,
         "investor_category": user.investor_category,
         "created_at": iso(user.created_at),
-        "wallet_balance_amount": 0,  # wallets arrive with the ledger; no entries exist yet
+        "wallet_balance_amount": wallet_balance(user),
         "currency": "KRW",
     }
 
