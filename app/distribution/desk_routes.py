@@ -34,10 +34,11 @@ def desk():
     _steward_only()
     reports = queries.reports_awaiting_pool()
     waiting = payouts.pending_payouts()
-    return render_template("distribution/desk.html", reports=reports, payouts=waiting, period=period,
-                           party={("report", r.id): is_party(r, current_user) for r in reports} |
-                           {("payout", p.id): is_party(p, current_user) for p in waiting},
-                           pool_form=PoolPaidForm(), paid_form=PayoutDecisionForm(), reason_form=ReasonForm(), action_form=ActionForm())
+    party = {("report", r.id): is_party(r, current_user) for r in reports} | \
+        {("payout", p.id): is_party(p, current_user) for p in waiting}
+    return render_template("distribution/desk.html", reports=reports, payouts=waiting, period=period, party=party,
+                           pool_form=PoolPaidForm(), paid_form=PayoutDecisionForm(), reason_form=ReasonForm(),
+                           action_form=ActionForm())
 
 
 @bp.route("/revenue-reports/<int:report_id>/pool-paid", methods=["POST"])

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app.core.forms import ActionForm
-from app.core.formatting import format_day, format_won
+from app.core.formatting import format_day
 from app.core.lookup import get_by_id
 from app.core.web import attempt, found
 from app.distribution import bp, payouts, queries
@@ -131,4 +131,4 @@ def earnings():
     rows = queries.earnings_by_proposal(current_user.id)
     total = sum(r["total_amount"] for r in rows)
     return render_template("distribution/earnings.html", rows=rows, total=total, chart=earnings_chart(rows),
-                           roles=ROLE_LABELS, won=format_won)
+                           roles=ROLE_LABELS)

@@ -44,7 +44,8 @@ def _register_subjects() -> None:
     from app.proposals.models import Proposal
 
     register_subject("revenue_report", label=_l("Revenue report"), titles=lambda ids: {
-        ident: f"{title} ({start.isoformat()} – {end.isoformat()})" for ident, title, start, end in db.session.execute(
+        ident: f"{title} ({start.isoformat()} – {end.isoformat()})"
+        for ident, title, start, end in db.session.execute(
             sa.select(RevenueReport.id, Proposal.title, RevenueReport.period_start, RevenueReport.period_end)
             .join(Proposal, Proposal.id == RevenueReport.proposal_id).where(RevenueReport.id.in_(ids)))},
         link=lambda ident: url_for("distribution.report", report_id=ident))

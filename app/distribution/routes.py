@@ -20,12 +20,16 @@ from app.distribution.forms import RevenueReportForm
 from app.distribution.parameters import withholding_bp
 from app.distribution.presenting import HEALTH_LABELS, ROLE_LABELS, commons_chart, percent, period, rule_in_words
 from app.distribution.states import ReportStatus
+from app.extensions import db
 from app.proposals.models import Proposal
 from app.proposals.queries import confirmed_points, share_terms_of
+from app.proposals.states import Stage
 from app.proposals.terms import worked_example
 
 #: on the proposal page, the worked example's revenue
 EXAMPLE_REVENUE = 100_000_000
+#: stages before any round can have succeeded: no units, no revenue (their pages read nothing of distribution)
+BEFORE_UNITS = (Stage.DRAFTING.value, Stage.REVIEW.value)
 
 
 @bp.app_template_filter("percent_bp")
@@ -44,6 +48,8 @@ def isodate(value: str | None):
 @bp.app_template_global("revenue_of")
 def revenue_of(proposal: Proposal) -> dict | None:
     """The proposal page's revenue box: its payment health and how many reports (None before it earns)."""
+    if proposal.stage in BEFORE_UNITS:
+        return None
     health = queries.healths([proposal.id])[proposal.id]
     if not health["reports"] and proposal.stage not in EARNING:
         return None
@@ -54,6 +60,8 @@ def revenue_of(proposal: Proposal) -> dict | None:
 def revenue_example(proposal: Proposal, terms, contributors, revenue_amount: int = EXAMPLE_REVENUE) -> dict | None:
     """The worked example on the real cap table (units, invested, received so far), once the proposal has one: the
     same split a distribution of that revenue would make now. None before anyone holds units."""
+    if proposal.stage in BEFORE_UNITS:
+        return None
     backers = operations.backers_of(proposal.id)
     if not backers:
         return None
@@ -183,7 +191,9 @@ def commons():
     """The commons fund: balance, inflow and outflow, every movement (newest first, paginated), a monthly chart."""
     page, per_page = page_args(20)
     summary = queries.commons_summary()
-    pagination = paginate(queries.commons_movements_query(summary["account"]), page, per_page)
+    movements = queries.commons_movements_query(summary["account"])
+    pagination = paginate(movements, page, per_page,
+                          rows=lambda limit, offset: db.session.execute(movements.limit(limit).offset(offset)).all())
     reports = queries.reports_by_id(queries.referenced_ids([m.reference for m in pagination.items], "revenue_report"))
     return render_template("distribution/commons.html", summary=summary, pagination=pagination, reports=reports,
                            chart=commons_chart(queries.commons_monthly(summary["account"])), period=period)

@@ -267,12 +267,17 @@ def _grouped_won(column):
     return sa.func.printf("%,d", column)
 
 
+def _typed(value, type_=sa.String):
+    """A parameter cast to its type: PostgreSQL's json_build_object takes "any", so an untyped one would not do."""
+    return sa.cast(sa.literal(value), type_)
+
+
 @revenue_distributed.connect
 def _revenue_distributed(report, **_kw):
     """Each person with a line hears what they received, in one INSERT ... SELECT over the report's lines."""
     build = sa.func.json_build_object if db.session.get_bind().dialect.name == "postgresql" else sa.func.json_object
-    data = build("title", sa.literal(report.proposal.title, sa.String), "proposal_id",
-                 sa.literal(report.proposal_id, sa.Integer), "amount", _grouped_won(DistributionLine.net_amount))
+    data = build(_typed("title"), _typed(report.proposal.title), _typed("proposal_id"),
+                 _typed(report.proposal_id, sa.Integer), _typed("amount"), _grouped_won(DistributionLine.net_amount))
     rows = (sa.select(DistributionLine.user_id, sa.literal("revenue_received", sa.String),
                       sa.literal("revenue_report", sa.String), sa.literal(report.id, sa.BigInteger),
                       sa.type_coerce(data, sa.JSON), sa.literal(utcnow(), sa.DateTime(timezone=True)))

@@ -4,9 +4,14 @@
   "use strict";
   if (typeof Chart === "undefined") { return; }
   var lang = document.documentElement.lang || "ko";
-  var won = new Intl.NumberFormat(lang === "ko" ? "ko-KR" : "en-US", {style: "currency", currency: "KRW"});
+  // Korean pages write won as "1,000원", as the server does (app/core/formatting.py); English as "₩1,000"
+  var grouped = new Intl.NumberFormat("ko-KR");
+  var won = lang === "ko" ? {format: function (v) { return grouped.format(v) + "원"; }}
+    : new Intl.NumberFormat("en-US", {style: "currency", currency: "KRW"});
   var palette = ["#1f6feb", "#2da44e", "#d4a72c", "#8250df", "#cf222e", "#57606a"];
-  document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+  // the page's own font (Pretendard, vendored): Chart.js's default has no Hangul, so Korean labels showed as boxes
+  Chart.defaults.font.family = window.getComputedStyle(document.body).fontFamily;
+  function draw(canvas) {
     var spec;
     try { spec = JSON.parse(canvas.getAttribute("data-chart")); } catch (e) { return; }
     (spec.datasets || []).forEach(function (set, i) {
@@ -32,5 +37,7 @@
                  x: {stacked: !!spec.stacked}}
       }
     });
-  });
+  }
+  function drawAll() { document.querySelectorAll("canvas[data-chart]").forEach(draw); }
+  if (document.fonts && document.fonts.ready) { document.fonts.ready.then(drawAll); } else { drawAll(); }
 })();
