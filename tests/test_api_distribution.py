@@ -570,3 +570,14 @@ def test_the_openapi_document_names_every_distribution_path(client):
                  "/api/v1/payouts/{payout_id}/paid", "/api/v1/commons", "/api/v1/proposals/{proposal_id}/revenue"):
         assert path in paths
     assert "text/csv" in paths["/api/v1/me/statements.csv"]["get"]["responses"]["200"]["content"]
+
+
+def test_a_payout_asked_in_the_contracts_words_is_the_same(client, db, rich):
+    backer, headers = rich
+    short = {"amount": 20_000, "bank": BANK["bank_code"], "account_number": BANK["account_number"],
+             "holder": BANK["holder_name"]}  # API.md: {amount, bank, account_number, holder}
+    asked = client.post("/api/v1/me/payouts", json=short, headers=headers)
+    assert asked.status_code == 201, asked.get_json()
+    assert (asked.get_json()["method"], asked.get_json()["bank_code"], asked.get_json()["holder_name"]) == (
+        "bank", BANK["bank_code"], BANK["holder_name"])
+    assert wallet_balance(backer) == 40_000 and ledger_violations() == []

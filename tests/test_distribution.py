@@ -210,3 +210,16 @@ def test_a_late_report_shows_and_the_next_due_date_follows_the_last_period(db, e
     assert (state["on_time"], state["late"]) == (1, 1)
     assert state["missed"] == 2  # the reports for Q2 (due 30 July) and Q3 (due 30 October) never came
     assert state["state"] == "missed"
+
+
+def test_a_rejected_report_takes_no_pool(db, earning, steward):
+    from app.distribution.operations import record_pool_paid, reject_report
+
+    proposal, _b, _h = earning(backers=((1,),), contributors=())
+    report = file_report(proposal)
+    reject_report(report, steward, "세금계산서 금액과 보고 금액이 다릅니다.")
+    db.session.commit()
+    with pytest.raises(Conflict) as refused:
+        record_pool_paid(report, steward, "농협 이체")
+    assert refused.value.code == "report_rejected"
+    assert find_account("revenue_pool", "revenue_report", report.id) is None

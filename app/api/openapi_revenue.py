@@ -110,6 +110,8 @@ REVENUE_SCHEMAS = {
         "account_number": {"type": "string", "minLength": 10, "maxLength": 20, "pattern": "^[0-9]+(-[0-9]+)*$",
                            "description": "bank: 10 to 16 digits, dashes allowed"},
         "holder_name": {"type": "string", "minLength": 2, "maxLength": 40, "description": "bank: as the bank has it"},
+        "bank": {"type": "string", "enum": list(BANK_CODES), "description": "the same as bank_code (API.md's name)"},
+        "holder": {"type": "string", "minLength": 2, "maxLength": 40, "description": "the same as holder_name"},
         "connected_account": {"type": "string", "pattern": "^acct_[A-Za-z0-9]{6,40}$",
                               "description": "connect: the connected Stripe account"}}},
     "Wallet": {"type": "object", "properties": {

@@ -28,6 +28,8 @@ from app.distribution.states import PayoutStatus
 from app.extensions import db
 
 PAYOUT_FIELDS = ("amount", "method", "bank_code", "account_number", "holder_name", "connected_account")
+#: the contract's short names (API.md: `{amount, bank, account_number, holder}`), accepted for the long ones
+PAYOUT_ALIASES = {"bank": "bank_code", "holder": "holder_name"}
 #: a line's role -> the report's share of the pool for it
 ROLE_BP = {"proposer": "proposer_bp", "contributor": "contributors_bp", "backer": "backers_bp", "commons": "commons_bp"}
 CSV_COLUMNS = ("report_id", "proposal_id", "proposal_title", "period_start", "period_end", "distributed_at",
@@ -184,10 +186,14 @@ def get_earnings():
 @validation_is_422
 @idempotent
 def post_payout():
-    """Ask for `{amount, method: bank, bank_code, account_number, holder_name}` or `{amount, method: connect,
-    connected_account}` of my wallet → 201 payout, held at once (never past the balance), the number masked."""
+    """Ask for `{amount, bank, account_number, holder}` (also spelt bank_code, holder_name; method "bank" unless
+    given) or `{amount, method: connect, connected_account}` of my wallet → 201 payout, held at once (never past
+    the balance), the number masked."""
     user = require_user()
     payload = json_body()
+    if isinstance(payload, dict):
+        payload = {PAYOUT_ALIASES.get(k, k): v for k, v in payload.items()}
+        payload.setdefault("method", "bank")
     refuse_unknown(payload, PAYOUT_FIELDS)
     form = api_form(PayoutForm, payload)
     payout = payouts.request_payout(user, form.amount.data, method=form.method.data,

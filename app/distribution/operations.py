@@ -186,6 +186,8 @@ def record_pool_paid(report: RevenueReport, steward, reference: str, now: dateti
 
 
 def _pay_in(report: RevenueReport, via: str, source, reference: str, actor, now: datetime) -> None:
+    if report.status == ReportStatus.REJECTED.value:
+        raise Conflict(_l("This report was rejected; the team files a corrected one."), code="report_rejected")
     if report.status != ReportStatus.REPORTED.value:
         raise Conflict(_l("This report's pool is already paid in."), code="already_paid")
     if not REPORT.move_if(report, ReportStatus.POOL_PAID, actor, data={"via": via, "reference": reference},
