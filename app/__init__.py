@@ -146,9 +146,12 @@ def _configure_sqlite(engine, synchronous: str = "FULL") -> None:
 
 
 def _register_template_globals(app: Flask) -> None:
-    from flask_babel import get_locale
-
+    from app.core import i18n
     from app.core.forms import ActionForm
+    from app.core.web import url_pattern
+
+    i18n.install(app)
+    app.jinja_env.globals["url_pattern"] = url_pattern
 
     @app.context_processor
     def inject():
@@ -157,4 +160,4 @@ def _register_template_globals(app: Flask) -> None:
         def unread():
             return unread_count(current_user) if current_user.is_authenticated else 0
 
-        return {"action_form_factory": ActionForm, "current_locale": str(get_locale()), "unread_notifications": unread}
+        return {"action_form_factory": ActionForm, "current_locale": i18n.locale_code(), "unread_notifications": unread}

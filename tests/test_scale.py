@@ -81,6 +81,9 @@ def statements():
 
 
 def _count(client, url) -> int:
+    """Statements of a request in the steady state: after a first one, which also reads what the app keeps
+    (reference data, parameters)."""
+    client.get(url)
     with statements() as seen:
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
-from flask_babel import format_currency, format_datetime, get_locale, get_timezone
+from flask_babel import format_currency, format_datetime
 
+from app.core.i18n import locale_code, timezone_name
 from app.core.timeutil import as_utc
 
 
@@ -18,7 +19,7 @@ def format_won(amount: int | None) -> str:
     """An integer won amount for the current locale (Korean: 1,000원; English: ₩1,000)."""
     if amount is None:
         return ""
-    if str(get_locale()) == "ko":
+    if locale_code() == "ko":
         return f"{format_decimal(amount)}원"
     return format_currency(amount, "KRW")
 
@@ -27,7 +28,7 @@ def format_when(value, fmt: str = "medium") -> str:
     """A date and time in the user's time zone; Korean uses the 24-hour clock usual on Korean sites."""
     if not value:
         return ""
-    if str(get_locale()) == "ko":
+    if locale_code() == "ko":
         fmt = "y. M. d. HH:mm"
     return format_datetime(as_utc(value), fmt)
 
@@ -52,13 +53,13 @@ def format_day(value, fmt: str = "medium") -> str:
     if not value:
         return ""
     if isinstance(value, datetime):
-        value = as_utc(value).astimezone(_zone(str(get_timezone()))).date()
-    return _day(value, fmt, str(get_locale()))
+        value = as_utc(value).astimezone(_zone(timezone_name())).date()
+    return _day(value, fmt, locale_code())
 
 
 def format_decimal(n) -> str:
     """A number with the locale's grouping (1,234)."""
-    return _decimal(n, str(get_locale()))
+    return _decimal(n, locale_code())
 
 
 def register_filters(app) -> None:

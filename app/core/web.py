@@ -94,3 +94,17 @@ def safe_next(target, fallback: str) -> str:
     if parts.scheme or parts.netloc:
         return fallback
     return target
+
+
+def url_pattern(endpoint: str, arg: str, **values):
+    """A maker of `url_for(endpoint, <arg>=n, **values)` for many integers n: the URL is built once and filled in.
+
+    A list links every row to its page; building each link through the URL map cost more than the
+    row's other markup. For an `int` converter or a query argument (the marker is a number no row
+    or page has).
+    """
+    from flask import url_for
+
+    marker = "2147483647123"
+    head, _, tail = url_for(endpoint, **{arg: int(marker)}, **values).partition(marker)
+    return lambda n: f"{head}{int(n)}{tail}"

@@ -3,9 +3,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask_babel import get_locale
 
 from app.auth.models import User
+from app.core.i18n import locale_code
 from app.core.parties import is_party
 from app.core.timeutil import as_utc, utcnow
 from app.extensions import db
@@ -21,7 +21,7 @@ class _Named:
     @property
     def name(self) -> str:
         """The name in the current locale."""
-        return self.name_en if str(get_locale()) == "en" else self.name_ko
+        return self.name_en if locale_code() == "en" else self.name_ko
 
 
 class Municipality(_Named, db.Model):
@@ -49,7 +49,36 @@ class Category(_Named, db.Model):
     position: so.Mapped[int] = so.mapped_column(default=0)
 
 
-class Idea(db.Model):
+class IdeaRules:
+    """What an idea's own fields decide (its label, whether it collects supports and from whom),
+    shared by the `Idea` model and the plain rows of list pages (`queries.IdeaRow`)."""
+
+    __slots__ = ()
+
+    @property
+    def status_label(self) -> str:
+        """The status in the current language."""
+        return str(LABELS[IdeaStatus(self.status)])
+
+    def collects_supports(self, now=None) -> bool:
+        """Open ideas collect supports until their deadline; shortlisted ideas keep collecting."""
+        if self.status == IdeaStatus.SHORTLISTED.value:
+            return True
+        deadline = as_utc(self.support_deadline_at)
+        return self.status == IdeaStatus.OPEN.value and (deadline is None or (now or utcnow()) < deadline)
+
+    def can_support(self, user, now=None) -> bool:
+        """Verified, unrestricted users other than the author may support while the idea collects supports."""
+        return bool(
+            user
+            and user.is_authenticated
+            and user.can_participate()
+            and user.id != self.author_id
+            and self.collects_supports(now)
+        )
+
+
+class Idea(IdeaRules, db.Model):
     """A citizen's idea for a city problem."""
 
     __tablename__ = "ideas"
@@ -117,11 +146,6 @@ class Idea(db.Model):
     def __repr__(self) -> str:
         return f"<Idea {self.id} {self.status}>"
 
-    @property
-    def status_label(self) -> str:
-        """The status in the current language."""
-        return str(LABELS[IdeaStatus(self.status)])
-
     def is_visible_to(self, user) -> bool:
         """Hidden and draft ideas are seen only by their author and stewards."""
         if self.status not in (IdeaStatus.HIDDEN.value, IdeaStatus.DRAFT.value):
@@ -146,23 +170,6 @@ class Idea(db.Model):
             and user.is_authenticated
             and user.id == self.author_id
             and self.status in (IdeaStatus.DRAFT.value, IdeaStatus.OPEN.value)
-        )
-
-    def collects_supports(self, now=None) -> bool:
-        """Open ideas collect supports until their deadline; shortlisted ideas keep collecting."""
-        if self.status == IdeaStatus.SHORTLISTED.value:
-            return True
-        deadline = as_utc(self.support_deadline_at)
-        return self.status == IdeaStatus.OPEN.value and (deadline is None or (now or utcnow()) < deadline)
-
-    def can_support(self, user, now=None) -> bool:
-        """Verified, unrestricted users other than the author may support while the idea collects supports."""
-        return bool(
-            user
-            and user.is_authenticated
-            and user.can_participate()
-            and user.id != self.author_id
-            and self.collects_supports(now)
         )
 
     def can_answer(self, user) -> bool:

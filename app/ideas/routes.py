@@ -64,8 +64,10 @@ def index():
         "ideas/index.html", pagination=pagination, ideas=pagination.items, supported=supported,
         sort=sort, filters=args, statuses=PUBLIC_STATUSES, categories=categories,
         query_args={k: v for k, v in {"sort": sort, **args}.items() if v},
-        status_labels={s: IDEA.label(s) for s in PUBLIC_STATUSES},
-        municipalities=municipalities, action_form=ActionForm(),
+        status_labels={s: str(IDEA.label(s)) for s in PUBLIC_STATUSES},
+        category_names={c.id: c.name for c in categories},
+        municipality_names={m.id: m.name for m in municipalities},
+        municipalities=municipalities, action_form=ActionForm() if current_user.is_authenticated else None,
     )
 
 
