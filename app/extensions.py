@@ -1,6 +1,6 @@
 """The Flask extensions, created unbound; `create_app` binds them."""
 import sqlalchemy as sa
-from flask import request
+from flask import request, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_login import LoginManager
@@ -31,7 +31,23 @@ def client_address() -> str:
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(compare_type=True, render_as_batch=True)
-login_manager = LoginManager()
+
+
+class SessionLoginManager(LoginManager):
+    """Flask-Login's manager, with "strong" session protection applied to signed-in sessions only.
+
+    Flask-Login skips an empty session but not one holding only an anonymous visitor's CSRF token
+    or language: it then emptied it and deleted the remember cookie on every page view, so each
+    anonymous response set two cookies (and could not be cached).
+    """
+
+    def _session_protection_failed(self):
+        if "_user_id" not in session:
+            return False  # nobody is signed in through this session: nothing to protect
+        return super()._session_protection_failed()
+
+
+login_manager = SessionLoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=client_address)
 babel = Babel()

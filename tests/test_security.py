@@ -119,6 +119,29 @@ def test_no_500_for_odd_requests(client, create_idea, create_user, login_as):
     assert all(r.status_code < 500 for r in odd), [r.status_code for r in odd]
 
 
+def test_an_anonymous_visitor_is_given_a_session_once_not_on_every_page(client):
+    first = client.get("/ideas")
+    assert any(c.startswith("session=") for c in first.headers.getlist("Set-Cookie"))  # the forms' CSRF token
+    again = client.get("/ideas")
+    assert again.headers.getlist("Set-Cookie") == []  # no new session, no remember cookie deleted each time
+    assert client.get_cookie("session").value == first.headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
+
+
+def test_a_signed_in_session_moved_to_another_browser_is_still_refused(app, client, create_user):
+    session_cookie = _session_cookie_of(client, create_user())
+    assert client.get("/api/v1/me").status_code == 200
+    thief = app.test_client()
+    thief.set_cookie("session", session_cookie)
+    assert thief.get("/api/v1/me", headers={"User-Agent": "another browser"}).status_code == 401
+
+
+def _session_cookie_of(client, user) -> str:
+    """Log in without "remember me"; the session cookie."""
+    response = client.post_form("/auth/login", {"email": user.email, "password": "correct horse battery"})
+    assert response.status_code == 302
+    return client.get_cookie("session").value
+
+
 # --- Logout ends every way back in (issue 8, security 1) --------------------------------------------------
 
 def _login_remembered(client, user):

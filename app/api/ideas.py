@@ -12,6 +12,8 @@ from app.core.idempotency import commit, idempotent
 from app.core.lookup import get_by_id
 from app.core.pagination import page_args, paginate
 from app.core.security import user_key
+from app.core.timeutil import utcnow
+from app.core.web import url_pattern
 from app.extensions import db, limiter
 from app.ideas.forms import AnswerForm, CommentForm, IdeaForm, MergeForm
 from app.ideas.lifecycle import answer_idea, merge_ideas
@@ -20,7 +22,7 @@ from app.ideas.operations import (
     add_comment, create_idea, edit_idea, ensure_can_edit, support_idea, withdraw_idea, withdraw_support,
 )
 from app.ideas.queries import (
-    answer_of, answers_due_query, comments_query, get_visible_idea, ideas_page, supported_idea_ids,
+    answer_of, answers_due_page, comments_query, get_visible_idea, ideas_page, supported_idea_ids,
 )
 from app.ideas.states import IdeaStatus
 from app.search.query import similar_ideas
@@ -42,7 +44,9 @@ def list_ideas():
     )
     supported = supported_idea_ids(current_user, [i.id for i in pagination.items])
     auth = current_user.is_authenticated
-    items = [idea_json(i, full=False, supported=(i.id in supported) if auth else None) for i in pagination.items]
+    url, now = url_pattern("ideas.show", "idea_id", _external=True), utcnow()
+    items = [idea_json(i, full=False, supported=(i.id in supported) if auth else None, url=url, now=now)
+             for i in pagination.items]
     return jsonify(capped_page_json(items, pagination))
 
 
@@ -194,5 +198,7 @@ def merge(idea_id):
 def answers_due():
     """Shortlisted ideas still waiting for their official answer, soonest due first."""
     page, per_page = page_args()
-    pagination = paginate(answers_due_query(), page, per_page)
-    return jsonify(capped_page_json([idea_json(i, full=False) for i in pagination.items], pagination))
+    pagination = answers_due_page(page, per_page)
+    url, now = url_pattern("ideas.show", "idea_id", _external=True), utcnow()
+    return jsonify(capped_page_json([idea_json(i, full=False, url=url, now=now) for i in pagination.items],
+                                    pagination))

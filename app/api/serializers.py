@@ -42,8 +42,11 @@ def me_json(user) -> dict:
     }
 
 
-def idea_json(idea, *, viewer=None, supported: bool | None = None, full: bool = True) -> dict:
-    """An idea; `full` adds the body and what the viewer may do."""
+def idea_json(idea, *, viewer=None, supported: bool | None = None, full: bool = True, url=None, now=None) -> dict:
+    """An idea; `full` adds the body and what the viewer may do.
+
+    A list passes `url`, a maker of the ideas' links (`app.core.web.url_pattern`), and the `now` it judges by.
+    """
     data = {
         "id": idea.id,
         "title": idea.title,
@@ -57,12 +60,12 @@ def idea_json(idea, *, viewer=None, supported: bool | None = None, full: bool = 
         "created_at": iso(idea.created_at),
         "updated_at": iso(idea.updated_at),
         "support_deadline_at": iso(idea.support_deadline_at),
-        "collects_supports": idea.collects_supports(),
+        "collects_supports": idea.collects_supports(now),
         "shortlisted_at": iso(idea.shortlisted_at),
         "answer_due_at": iso(idea.answer_due_at),
         "answered_at": iso(idea.answered_at),
         "merged_into": idea.merged_into_id,
-        "url": url_for("ideas.show", idea_id=idea.id, _external=True),
+        "url": url(idea.id) if url else url_for("ideas.show", idea_id=idea.id, _external=True),
     }
     if supported is not None:
         data["supported"] = supported

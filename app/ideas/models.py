@@ -198,7 +198,11 @@ class IdeaTally(db.Model):
     """How many ideas one (status, category, municipality) holds; kept by app.ideas.tallies."""
 
     __tablename__ = "idea_tallies"
-    __table_args__ = (sa.CheckConstraint("n >= 0", name="n_nonnegative"),)
+    __table_args__ = (
+        sa.CheckConstraint("n >= 0", name="n_nonnegative"),
+        # the board's sums read this index alone (n included), never the table
+        sa.Index("ix_idea_tallies_sums", "status", "category_id", "municipality_id", "n"),
+    )
 
     status: so.Mapped[str] = so.mapped_column(sa.String(20), primary_key=True)
     category_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("categories.id"), primary_key=True)

@@ -53,16 +53,17 @@ def ideas_page(page: int, per_page: int, *, sort: str = "hot", status: str | Non
     """A page of the board with its exact total, summed from the tallies (a capped count when words filter it)."""
     stmt, statuses, category_id, municipality_id = _board(sort, status, category, municipality, None, q)
     total = None if q and q.strip() else tallies.count(statuses, category_id, municipality_id)
+    key = SORT_COLUMNS[sort].key
     return paginate(stmt, page, per_page, total,
-                    rows=lambda limit, offset: _deferred_page(stmt, SORT_COLUMNS[sort], limit, offset))
+                    rows=lambda limit, offset: _deferred_page(stmt, key, True, limit, offset))
 
 
-def _deferred_page(stmt: sa.Select, column, limit: int, offset: int) -> list["IdeaRow"]:
+def _deferred_page(stmt: sa.Select, key: str, descending: bool, limit: int, offset: int) -> list["IdeaRow"]:
     """The page's ideas as plain rows: their ids found along the index (skipping `offset` entries without
     reading a row), the rows read with their author's name in the same statement, put in order here.
 
     The outer select has no ORDER BY: sorting its twenty joined rows would take a temporary B-tree
-    (which the EXPLAIN test refuses); the order is the index's, (column, id) descending, redone in Python.
+    (which the EXPLAIN test refuses); the order is the index's, (`key`, id), redone in Python.
     Plain rows rather than ORM objects: building twenty entities with their joined author, category
     and city cost three times the statement itself.
     """
@@ -70,8 +71,7 @@ def _deferred_page(stmt: sa.Select, column, limit: int, offset: int) -> list["Id
     categories, municipalities = (dict((r.id, r) for r in rows) for rows in reference_lists())
     rows = [IdeaRow(row, categories, municipalities)
             for row in db.session.execute(_ROW_SELECT.where(Idea.id.in_(ids)))]
-    key = column.key
-    return sorted(rows, key=lambda idea: (getattr(idea, key), idea.id), reverse=True)
+    return sorted(rows, key=lambda idea: (getattr(idea, key), idea.id), reverse=descending)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +84,7 @@ class Author:
 
 #: what a list row reads: the idea without its body, and its author's name
 ROW_COLUMNS = tuple(c for c in Idea.__table__.c if c.key != "body")
+_ROW_KEYS = tuple(c.key for c in ROW_COLUMNS)
 _ROW_SELECT = sa.select(*ROW_COLUMNS, User.display_name.label("author_name")).join(User, User.id == Idea.author_id)
 
 
@@ -91,13 +92,13 @@ class IdeaRow(IdeaRules):
     """An idea as a list shows it (the board, the API's list): its columns but the body, its author's id and
     name, its category and city from the reference data; the rules of `IdeaRules`. Never written."""
 
-    __slots__ = (*(c.key for c in ROW_COLUMNS), "author", "category", "municipality")
+    __slots__ = (*_ROW_KEYS, "author", "category", "municipality")
 
     def __init__(self, row, categories: dict, municipalities: dict):
         """From a row of `_ROW_SELECT`."""
-        for c in ROW_COLUMNS:
-            setattr(self, c.key, getattr(row, c.key))
-        self.author = Author(row.author_id, row.author_name)
+        for key, value in zip(_ROW_KEYS, row):
+            setattr(self, key, value)
+        self.author = Author(self.author_id, row[-1])
         self.category = categories[row.category_id]
         self.municipality = municipalities[row.municipality_id]
 
@@ -201,6 +202,13 @@ def answers_due_query() -> sa.Select:
     # The partial index ix_ideas_answer_waiting (active, answer_due_at, id) WHERE answered_at IS NULL serves it.
     return (sa.select(Idea).where(Idea.active == sa.true(), Idea.answered_at.is_(None), Idea.answer_due_at.is_not(None))
             .options(*LIST_LOADING).order_by(Idea.answer_due_at, Idea.id))
+
+
+def answers_due_page(page: int, per_page: int):
+    """A page of `answers_due_query` as plain rows (a capped count)."""
+    stmt = answers_due_query()
+    return paginate(stmt, page, per_page, rows=lambda limit, offset: _deferred_page(
+        stmt, "answer_due_at", False, limit, offset))
 
 
 def recent_answers(limit: int = 20) -> list[sa.Row]:

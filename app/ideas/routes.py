@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from app.core.errors import DomainError
 from app.core.forms import ActionForm
 from app.core.lookup import get_by_id
-from app.core.pagination import page_args, paginate
+from app.core.pagination import page_args
 from app.core.security import user_key
 from app.core.signals import values_from_signal
 from app.core.timeutil import as_utc, utcnow
@@ -23,7 +23,7 @@ from app.ideas.operations import (
 )
 from app.ideas.parameters import shortlist_supports
 from app.ideas.queries import (
-    PUBLIC_STATUSES, answer_of, answers_due_query, comment_threads, get_visible_idea, ideas_page, recent_answers,
+    PUBLIC_STATUSES, answer_of, answers_due_page, comment_threads, get_visible_idea, ideas_page, recent_answers,
     reference_lists, supported_idea_ids,
 )
 from app.ideas.signals import idea_page
@@ -122,7 +122,7 @@ def answers():
     """Public accountability: shortlisted ideas awaiting an official answer, overdue first, and recent answers."""
     now = utcnow()
     page, per_page = page_args(ANSWERS_PER_PAGE)
-    pagination = paginate(answers_due_query(), page, per_page)
+    pagination = answers_due_page(page, per_page)
     waiting = [(idea, overdue_days(idea, now)) for idea in pagination.items]
     return render_template("ideas/answers.html", waiting=waiting, pagination=pagination,
                            answered=recent_answers() if page == 1 else [], now=now)
