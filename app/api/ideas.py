@@ -22,7 +22,7 @@ from app.ideas.operations import (
     add_comment, create_idea, edit_idea, ensure_can_edit, support_idea, withdraw_idea, withdraw_support,
 )
 from app.ideas.queries import (
-    answer_of, answers_due_page, comments_query, get_visible_idea, ideas_page, supported_idea_ids,
+    SUPPORT_LOADING, answer_of, answers_due_page, comments_query, get_visible_idea, ideas_page, supported_idea_ids,
 )
 from app.ideas.states import IdeaStatus
 from app.search.query import similar_ideas
@@ -98,8 +98,9 @@ def patch_idea(idea_id):
     return jsonify(idea_json(idea, viewer=user))
 
 
-def _support_reply(idea, user):
-    return jsonify({"supported": bool(supported_idea_ids(user, [idea.id])), "support_count": idea.support_count})
+def _support_reply(idea, supported: bool):
+    """The reply, made before the commit (which would expire what it reads): the count as the UPDATE returned it."""
+    return jsonify({"supported": supported, "support_count": idea.support_count})
 
 
 @bp.put("/ideas/<int:idea_id>/support")
@@ -107,10 +108,11 @@ def _support_reply(idea, user):
 def put_support(idea_id):
     """Support the idea; supporting again changes nothing."""
     user = require_user()
-    idea = get_visible_idea(idea_id, user)
+    idea = get_visible_idea(idea_id, user, SUPPORT_LOADING)
     support_idea(idea, user)
+    reply = _support_reply(idea, True)
     db.session.commit()
-    return _support_reply(idea, user)
+    return reply
 
 
 @bp.delete("/ideas/<int:idea_id>/support")
@@ -118,10 +120,11 @@ def put_support(idea_id):
 def delete_support(idea_id):
     """Withdraw one's support; withdrawing again changes nothing."""
     user = require_user()
-    idea = get_visible_idea(idea_id, user)
+    idea = get_visible_idea(idea_id, user, SUPPORT_LOADING)
     withdraw_support(idea, user)
+    reply = _support_reply(idea, False)
     db.session.commit()
-    return _support_reply(idea, user)
+    return reply
 
 
 @bp.get("/ideas/<int:idea_id>/comments")

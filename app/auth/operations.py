@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -183,7 +184,9 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
 
 def token_for(raw: str) -> ApiToken | None:
     """The unexpired token of an active user with this raw value, or None."""
-    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _digest(raw)))
+    # the user's roles load when a view asks for them: most API calls (a support, a list) never do
+    token = db.session.scalar(sa.select(ApiToken).options(so.joinedload(ApiToken.user).lazyload(User.role_rows))
+                              .where(ApiToken.token_hash == _digest(raw)))
     if token is None or token.is_expired or not token.user.is_active:
         return None
     return token

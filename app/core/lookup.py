@@ -5,8 +5,10 @@ from app.extensions import db
 MAX_ID = 2**31 - 1
 
 
-def get_by_id(model, ident):
-    """The row with this id, or None (also for ids no row can have, which the database would reject)."""
+def get_by_id(model, ident, options=()):
+    """The row with this id, or None (also for ids no row can have, which the database would reject).
+
+    `options` are loader options (a narrower load for a hot write path)."""
     if not isinstance(ident, int) or isinstance(ident, bool) or not 0 < ident <= MAX_ID:
         return None
-    return db.session.get(model, ident)
+    return db.session.get(model, ident, options=options)

@@ -79,7 +79,9 @@ def _personal(response) -> bool:
     """A response built for a logged-in user (or carrying their session) must not be stored by caches."""
     if request.endpoint == "static":
         return False
-    return bool(current_user and current_user.is_authenticated) or "Authorization" in request.headers
+    # is_anonymous, not is_authenticated: it reads no column, so a user expired by the view's commit is not
+    # loaded again just to set this header
+    return "Authorization" in request.headers or bool(current_user and not current_user.is_anonymous)
 
 
 def user_key() -> str:

@@ -2,6 +2,7 @@
 import math
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
 from app.core.errors import NotFound, PermissionDenied
@@ -101,18 +102,25 @@ def support_idea(idea: Idea, user, now=None) -> bool:
     if db.session.execute(stmt).scalar() is None:
         return False
     # The right-hand side reads the row as it was: the new count is support_count + 1.
-    db.session.execute(
+    counts = db.session.execute(
         sa.update(Idea)
         .where(Idea.id == idea.id)
         .values(
             support_count=Idea.support_count + 1,
             hot_score=sa.func.log10(Idea.support_count + 2) + now.timestamp() / HOT_SECONDS,
         )
-    )
-    db.session.flush()
-    db.session.refresh(idea, ["support_count", "hot_score"])
+        .returning(Idea.support_count, Idea.hot_score)
+        .execution_options(synchronize_session=False)
+    ).one()
+    _counted(idea, counts)
     advance_idea(idea, now)
     return True
+
+
+def _counted(idea: Idea, counts) -> None:
+    """Take the counter and score an UPDATE … RETURNING gave back as the idea's loaded values (no reload)."""
+    so.attributes.set_committed_value(idea, "support_count", counts.support_count)
+    so.attributes.set_committed_value(idea, "hot_score", counts.hot_score)
 
 
 def withdraw_support(idea: Idea, user) -> bool:
@@ -127,16 +135,17 @@ def withdraw_support(idea: Idea, user) -> bool:
     if not deleted:
         return False
     # Keep the recency part of the score, swap log10(old + 1) for log10(old).
-    db.session.execute(
+    counts = db.session.execute(
         sa.update(Idea)
         .where(Idea.id == idea.id)
         .values(
             support_count=Idea.support_count - 1,
             hot_score=Idea.hot_score - sa.func.log10(Idea.support_count + 1) + sa.func.log10(Idea.support_count),
         )
-    )
-    db.session.flush()
-    db.session.refresh(idea, ["support_count", "hot_score"])
+        .returning(Idea.support_count, Idea.hot_score)
+        .execution_options(synchronize_session=False)
+    ).one()
+    _counted(idea, counts)
     return True
 
 

@@ -146,9 +146,14 @@ def _board(sort, status, category, municipality, author_id, q):
     return stmt.order_by(*SORTS[sort]), statuses, category_id, municipality_id
 
 
-def get_visible_idea(idea_id: int, user) -> Idea:
-    """The idea if it exists and this user may see it, else NotFound."""
-    idea = get_by_id(Idea, idea_id)
+#: what supporting needs of an idea: its own columns but the body (author, category and city load if asked)
+SUPPORT_LOADING = (so.defer(Idea.body), so.lazyload(Idea.author), so.lazyload(Idea.category),
+                   so.lazyload(Idea.municipality))
+
+
+def get_visible_idea(idea_id: int, user, options=()) -> Idea:
+    """The idea if it exists and this user may see it, else NotFound (`options`: loader options)."""
+    idea = get_by_id(Idea, idea_id, options)
     if idea is None or not idea.is_visible_to(user):
         raise NotFound(_l("There is no such idea."), code="idea_not_found")
     return idea
