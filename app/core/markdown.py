@@ -1,5 +1,6 @@
 """Markdown to safe HTML: markdown-it-py renders (raw HTML off), nh3 sanitizes."""
 import html
+from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -19,7 +20,14 @@ _ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {
 
 def render_markdown(text: str | None) -> Markup:
     """Render user Markdown to sanitized HTML, with links marked nofollow."""
-    html = _md.render(text or "")
+    return _render(text or "")
+
+
+@lru_cache(maxsize=2048)
+def _render(text: str) -> Markup:
+    """`render_markdown`, remembered: a page shows the same body and comments to every reader (a pure function of
+    the text; the most read texts stay, about a thousand comments' worth of memory)."""
+    html = _md.render(text)
     clean = nh3.clean(
         html,
         tags=_TAGS,

@@ -91,6 +91,13 @@ def _idea_fields(form) -> dict:
     return {k: getattr(form, k).data for k in ("title", "summary", "body", "category", "municipality")}
 
 
+def _idea_forms() -> dict:
+    """The idea page's forms; a visitor who is not logged in sees none of them (and none is built)."""
+    if not current_user.is_authenticated:
+        return {"comment_form": None, "action_form": None, "answer_form": None}
+    return {"comment_form": CommentForm(), "action_form": ActionForm(), "answer_form": AnswerForm()}
+
+
 @bp.route("/ideas/<int:idea_id>")
 def show(idea_id):
     """One idea with its discussion; a merged idea sends readers to the one it joined."""
@@ -102,7 +109,7 @@ def show(idea_id):
     return render_template(
         "ideas/show.html", idea=idea, threads=comment_threads(idea), answer=answer_of(idea),
         supported=bool(supported_idea_ids(current_user, [idea.id])),
-        comment_form=CommentForm(), action_form=ActionForm(), answer_form=AnswerForm(),
+        **_idea_forms(),
         threshold=shortlist_supports(), now=utcnow(), **extras,
     )
 
