@@ -13,6 +13,7 @@ whoever shows its hits puts the database's counts on them with `live_support_cou
 per page. `similar_ideas` does it itself: its few items go straight to a page or the API.
 """
 import heapq
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -135,7 +136,7 @@ def _facets(searcher, docnums) -> dict[str, dict[str, int]]:
         return counts
     reader = searcher.reader()
     for name in FACETS:
-        column = reader.column_reader(name)
+        column = _cached(searcher, ("column", name), lambda name=name: reader.column_reader(name))
         tally: dict[str, int] = {}
         for docnum in docnums:
             value = column[docnum]
@@ -209,12 +210,20 @@ def search(text: str, *, type: str = "idea", filters: dict | None = None, page: 
     return results
 
 
+#: answers a searcher keeps (similar ideas per idea page): the most recently asked, at most this many
+SEARCHER_CACHE_SIZE = 4096
+
+
 def _cached(searcher, key, make):
-    """A value kept with this searcher, which lives until the index changes."""
-    cache = searcher.__dict__.setdefault("_gops_cache", {})
-    if key not in cache:
-        cache[key] = make()
-    return cache[key]
+    """A value kept with this searcher, which lives until the index changes (the oldest dropped past the size)."""
+    cache = searcher.__dict__.setdefault("_gops_cache", OrderedDict())
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]
+    value = cache[key] = make()
+    if len(cache) > SEARCHER_CACHE_SIZE:
+        cache.popitem(last=False)
+    return value
 
 
 def _on_the_board(searcher) -> set[int]:
@@ -252,36 +261,44 @@ def similar_ideas(text: str, *, exclude_id: int | None = None, limit: int = 5, t
     """
     text = (text or "")[:2000]
     with cached_searcher() as searcher:
-        own_docnum = None
-        if exclude_id is not None:
-            own_docnum = searcher.document_number(key=f"idea:{exclude_id}")
-            if own_docnum is not None and (title is None or municipality is None):
-                own = searcher.stored_fields(own_docnum)
-                title = own.get("title", "") if title is None else title
-                municipality = own.get("municipality") if municipality is None else municipality
-        title = (title or "")[:MAX_QUERY_CHARS]
-        title_words = terms(title)
-        words = _telling(searcher, ("title", "summary", "body"), title_words + terms(text),
-                         {w: TITLE_WORD_BOOST for w in title_words}, SIMILAR_WORDS)
-        pairs = _telling(searcher, ("title_pairs",), _pair_terms(title or text[:MAX_QUERY_CHARS]), {}, SIMILAR_PAIRS)
-        if not words and not pairs:
-            return []
-        query = Or([*(Term(f, w, boost=TITLE_WORD_BOOST if w in title_words else 1.0)
-                      for w in words for f in ("title", "summary", "body")),
-                    *(Term("title_pairs", p, boost=TITLE_PAIR_BOOST) for p in pairs)])
-        board = _cached(searcher, "board", lambda: _on_the_board(searcher))
-        found, _more = scan(searcher, query, limit=SIMILAR_CANDIDATES, mask=_NotIn(board, own_docnum))
-        if not found:
-            return []
-        cities = searcher.reader().column_reader("municipality")
-        ranked = heapq.nlargest(limit, ((score * (SAME_CITY if municipality and cities[docnum] == municipality else 1.0),
-                                         -docnum) for score, docnum in found))
-        items = []
-        for score, negated in ranked:
-            hit = searcher.stored_fields(-negated)
-            items.append({"id": hit["id"], "title": hit["title"], "summary": hit["summary"], "status": hit["status"],
-                          "support_count": hit["support_count"], "score": round(score, 3)})
-    return live_support_counts(items)
+        # the same question on the same index has the same answer: an idea page read often is answered once
+        found = _cached(searcher, ("similar", text, exclude_id, limit, title, municipality),
+                        lambda: _similar(searcher, text, exclude_id, limit, title, municipality))
+    return live_support_counts([dict(item) for item in found])
+
+
+def _similar(searcher, text: str, exclude_id, limit: int, title, municipality) -> tuple[dict, ...]:
+    """`similar_ideas` on this searcher, with the index's support counts."""
+    own_docnum = None
+    if exclude_id is not None:
+        own_docnum = searcher.document_number(key=f"idea:{exclude_id}")
+        if own_docnum is not None and (title is None or municipality is None):
+            own = searcher.stored_fields(own_docnum)
+            title = own.get("title", "") if title is None else title
+            municipality = own.get("municipality") if municipality is None else municipality
+    title = (title or "")[:MAX_QUERY_CHARS]
+    title_words = terms(title)
+    words = _telling(searcher, ("title", "summary", "body"), title_words + terms(text),
+                     {w: TITLE_WORD_BOOST for w in title_words}, SIMILAR_WORDS)
+    pairs = _telling(searcher, ("title_pairs",), _pair_terms(title or text[:MAX_QUERY_CHARS]), {}, SIMILAR_PAIRS)
+    if not words and not pairs:
+        return ()
+    query = Or([*(Term(f, w, boost=TITLE_WORD_BOOST if w in title_words else 1.0)
+                  for w in words for f in ("title", "summary", "body")),
+                *(Term("title_pairs", p, boost=TITLE_PAIR_BOOST) for p in pairs)])
+    board = _cached(searcher, "board", lambda: _on_the_board(searcher))
+    found, _more = scan(searcher, query, limit=SIMILAR_CANDIDATES, mask=_NotIn(board, own_docnum))
+    if not found:
+        return ()
+    cities = _cached(searcher, ("column", "municipality"), lambda: searcher.reader().column_reader("municipality"))
+    ranked = heapq.nlargest(limit, ((score * (SAME_CITY if municipality and cities[docnum] == municipality else 1.0),
+                                     -docnum) for score, docnum in found))
+    items = []
+    for score, negated in ranked:
+        hit = searcher.stored_fields(-negated)
+        items.append({"id": hit["id"], "title": hit["title"], "summary": hit["summary"], "status": hit["status"],
+                      "support_count": hit["support_count"], "score": round(score, 3)})
+    return tuple(items)
 
 
 class _NotIn:
