@@ -10,7 +10,7 @@ from app.core.errors import InvalidInput, NotFound
 from app.core.forms import api_form
 from app.core.idempotency import commit, idempotent
 from app.core.lookup import get_by_id
-from app.core.pagination import page_args, paginate
+from app.core.pagination import page_args
 from app.core.security import user_key
 from app.core.timeutil import utcnow
 from app.core.web import url_pattern
