@@ -97,6 +97,32 @@ def test_one_backer_pledging_ten_times_at_once_stays_under_the_limit(app, db, cr
     assert ledger_violations() == []
 
 
+@pg_only
+def test_a_backers_lock_leaves_rows_that_only_refer_to_the_backer_free(app, db):
+    """The lock that serializes one backer's pledges must not block a foreign-key check on the user (FOR KEY SHARE).
+
+    It did (FOR UPDATE): one pledge being booked (round row locked, then a holding or ledger row inserted that
+    refers to the backer) waited for the next pledge, which held the backer and waited for the round: a deadlock,
+    seen as an OperationalError when one backer pledged ten times at once.
+    """
+    from app.funding.pledging import _lock_backer
+
+    backer = make_user()
+    backer_id = backer.id
+    db.session.commit()
+    _lock_backer(backer_id)  # this session now holds the backer, as a pledge being reserved does
+    try:
+        with db.engine.connect() as other:
+            other.execute(sa.text("SET lock_timeout = '2s'"))
+            # what an INSERT referring to the user checks: never blocked by the backer's lock
+            assert other.execute(sa.text("SELECT id FROM users WHERE id = :id FOR KEY SHARE"),
+                                 {"id": backer_id}).scalar() == backer_id
+            with pytest.raises(sa.exc.OperationalError):  # another pledge of the same backer waits (here: times out)
+                other.execute(sa.text("SELECT id FROM users WHERE id = :id FOR NO KEY UPDATE"), {"id": backer_id})
+    finally:
+        db.session.rollback()
+
+
 def _cli_env(app, payments) -> dict:
     return {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "test",
             "GOPS_ENV": "production", "STRIPE_SECRET_KEY": "sk_test_gops", "STRIPE_API_BASE": payments,

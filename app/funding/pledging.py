@@ -67,9 +67,14 @@ def processor():
 
 def _lock_backer(user_id: int) -> None:
     """Serialize one backer's pledges, so two at once cannot both pass a limit (PostgreSQL: a row lock;
-    SQLite: the write that reserves room takes the database's lock before any limit is read)."""
+    SQLite: the write that reserves room takes the database's lock before any limit is read).
+
+    FOR NO KEY UPDATE, not FOR UPDATE: rows that refer to the backer (a holding, a pledge, a risk
+    acknowledgement) check their foreign key with FOR KEY SHARE, which FOR UPDATE blocks. A pledge being
+    booked (the round locked) would then wait for the backer's next pledge, itself waiting for the round.
+    """
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.select(User.id).where(User.id == user_id).with_for_update())
+        db.session.execute(sa.select(User.id).where(User.id == user_id).with_for_update(key_share=True))
 
 
 def reserve_pledge(round_: Round, user, units, *, investor_category: str | None = None,
