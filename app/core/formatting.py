@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
-from flask_babel import format_currency, format_datetime
+from flask_babel import format_currency
 
 from app.core.i18n import locale_code, timezone_name
 from app.core.timeutil import as_utc
@@ -28,9 +28,17 @@ def format_when(value, fmt: str = "medium") -> str:
     """A date and time in the user's time zone; Korean uses the 24-hour clock usual on Korean sites."""
     if not value:
         return ""
-    if locale_code() == "ko":
+    locale = locale_code()
+    if locale == "ko":
         fmt = "y. M. d. HH:mm"
-    return format_datetime(as_utc(value), fmt)
+    return _when(as_utc(value), fmt, locale, timezone_name())
+
+
+@lru_cache(maxsize=8192)
+def _when(value: datetime, fmt: str, locale: str, zone: str) -> str:
+    """`format_when`, remembered: a discussion shows the same comment times to every reader
+    (what Flask-Babel's format_datetime does, with the default formats GOPS keeps)."""
+    return babel_dates.format_datetime(value, fmt, tzinfo=babel_dates.get_timezone(zone), locale=locale)
 
 
 @lru_cache(maxsize=8)

@@ -1,14 +1,16 @@
 """Reads shared by the idea pages and the API."""
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from app.auth.models import User
+from app.auth.models import User, UserRole
 from app.core.errors import InvalidInput, NotFound
 from app.core.i18n import locale_code
+from app.core.security import Role
 from app.core.lookup import get_by_id
 from app.core.pagination import paginate
 from app.extensions import db
@@ -180,15 +182,53 @@ def followers_select(idea_id: int) -> sa.Select:
                     sa.select(Follow.user_id).where(Follow.idea_id == idea_id))
 
 
-def comment_threads(idea: Idea) -> list[tuple[Comment, list[Comment]]]:
-    """The idea's comments as (top-level comment, replies) in time order, in one query."""
-    rows = db.session.scalars(
-        sa.select(Comment).where(Comment.idea_id == idea.id).order_by(Comment.created_at, Comment.id)).all()
-    replies: dict[int, list[Comment]] = {}
-    for c in rows:
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Who wrote a comment, as the page shows them: the name and the badges of their roles."""
+
+    id: int
+    display_name: str
+    roles: frozenset
+
+    def has_role(self, role) -> bool:
+        """Whether they hold the role (a `Role` or its name)."""
+        return Role(role).value in self.roles
+
+
+@dataclass(frozen=True, slots=True)
+class CommentRow:
+    """A comment as the idea page shows it (a plain row: pages with hundreds of comments build no ORM objects)."""
+
+    id: int
+    parent_id: int | None
+    author_id: int
+    body: str
+    created_at: datetime
+    author: Person
+
+
+def comment_threads(idea: Idea) -> list[tuple[CommentRow, list[CommentRow]]]:
+    """The idea's comments as (top-level comment, replies) in time order: two queries (the comments with their
+    authors' names, then those authors' roles)."""
+    rows = db.session.execute(
+        sa.select(Comment.id, Comment.parent_id, Comment.author_id, Comment.body, Comment.created_at,
+                  User.display_name).join(User, User.id == Comment.author_id)
+        .where(Comment.idea_id == idea.id).order_by(Comment.created_at, Comment.id)).all()
+    roles: dict[int, set[str]] = {}
+    authors = list({row.author_id for row in rows})
+    if authors:
+        for user_id, role in db.session.execute(
+                sa.select(UserRole.user_id, UserRole.role).where(UserRole.user_id.in_(authors))):
+            roles.setdefault(user_id, set()).add(role)
+    people = {row.author_id: Person(row.author_id, row.display_name, frozenset(roles.get(row.author_id, ())))
+              for row in rows}
+    comments = [CommentRow(row.id, row.parent_id, row.author_id, row.body, row.created_at, people[row.author_id])
+                for row in rows]
+    replies: dict[int, list[CommentRow]] = {}
+    for c in comments:
         if c.parent_id is not None:
             replies.setdefault(c.parent_id, []).append(c)
-    return [(c, replies.get(c.id, [])) for c in rows if c.parent_id is None]
+    return [(c, replies.get(c.id, [])) for c in comments if c.parent_id is None]
 
 
 def comments_query(idea: Idea) -> sa.Select:

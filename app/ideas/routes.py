@@ -12,7 +12,7 @@ from app.core.pagination import page_args
 from app.core.security import user_key
 from app.core.signals import values_from_signal
 from app.core.timeutil import as_utc, utcnow
-from app.core.web import attempt, safe_next
+from app.core.web import attempt, safe_next, url_pattern
 from app.extensions import db, limiter
 from app.ideas import bp
 from app.ideas.forms import AnswerForm, CommentForm, IdeaForm
@@ -22,6 +22,7 @@ from app.ideas.operations import (
     add_comment, create_idea, edit_idea, support_idea, withdraw_idea, withdraw_support,
 )
 from app.ideas.parameters import shortlist_supports
+from app.ideas.cards import anonymous_cards
 from app.ideas.queries import (
     PUBLIC_STATUSES, answer_of, answers_due_page, comment_threads, get_visible_idea, ideas_page, recent_answers,
     reference_lists, supported_idea_ids,
@@ -60,14 +61,21 @@ def index():
     categories, municipalities = reference_lists()  # first: the page's ideas then find theirs loaded
     pagination = ideas_page(page, per_page, sort=sort, **args)
     supported = supported_idea_ids(current_user, [i.id for i in pagination.items])
+    # what every card shows alike: labels translated once, links filled into one URL
+    card_context = {
+        "supports_word": _("supports"), "idea_url": url_pattern("ideas.show", "idea_id"),
+        "status_labels": {s: str(IDEA.label(s)) for s in PUBLIC_STATUSES},
+        "category_names": {c.id: c.name for c in categories},
+        "municipality_names": {m.id: m.name for m in municipalities},
+    }
+    signed_in = current_user.is_authenticated
     return render_template(
         "ideas/index.html", pagination=pagination, ideas=pagination.items, supported=supported,
         sort=sort, filters=args, statuses=PUBLIC_STATUSES, categories=categories,
         query_args={k: v for k, v in {"sort": sort, **args}.items() if v},
-        status_labels={s: str(IDEA.label(s)) for s in PUBLIC_STATUSES},
-        category_names={c.id: c.name for c in categories},
-        municipality_names={m.id: m.name for m in municipalities},
-        municipalities=municipalities, action_form=ActionForm() if current_user.is_authenticated else None,
+        municipalities=municipalities, action_form=ActionForm() if signed_in else None,
+        cards=None if signed_in else anonymous_cards(pagination.items, **card_context),
+        next_path=request.full_path, **card_context,
     )
 
 
