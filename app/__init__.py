@@ -148,10 +148,12 @@ def _configure_sqlite(engine, synchronous: str = "FULL") -> None:
 def _register_template_globals(app: Flask) -> None:
     from app.core import i18n
     from app.core.forms import ActionForm
+    from app.core.display import person
     from app.core.web import url_pattern
 
     i18n.install(app)
     app.jinja_env.globals["url_pattern"] = url_pattern
+    app.jinja_env.globals["person"] = person
 
     @app.context_processor
     def inject():

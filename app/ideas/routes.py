@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from app.core.errors import DomainError
 from app.core.forms import ActionForm
+from app.core.fragments import rendered
 from app.core.lookup import get_by_id
 from app.core.pagination import page_args
 from app.core.security import user_key
@@ -22,7 +23,6 @@ from app.ideas.operations import (
     add_comment, create_idea, edit_idea, support_idea, withdraw_idea, withdraw_support,
 )
 from app.ideas.parameters import shortlist_supports
-from app.ideas.cards import anonymous_cards
 from app.ideas.queries import (
     PUBLIC_STATUSES, answer_of, answers_due_page, comment_threads, get_visible_idea, ideas_page, recent_answers,
     reference_lists, supported_idea_ids,
@@ -74,7 +74,8 @@ def index():
         sort=sort, filters=args, statuses=PUBLIC_STATUSES, categories=categories,
         query_args={k: v for k, v in {"sort": sort, **args}.items() if v},
         municipalities=municipalities, action_form=ActionForm() if signed_in else None,
-        cards=None if signed_in else anonymous_cards(pagination.items, **card_context),
+        cards=None if signed_in else rendered("ideas/_card.html", pagination.items, _card_key, "idea",
+                                              action_form=None, **card_context),
         next_path=request.full_path, **card_context,
     )
 
@@ -99,6 +100,19 @@ def _idea_fields(form) -> dict:
     return {k: getattr(form, k).data for k in ("title", "summary", "body", "category", "municipality")}
 
 
+def _card_key(idea) -> tuple:
+    """Every value an idea card shows (templates/ideas/_card.html)."""
+    return (idea.id, idea.title, idea.summary, idea.status, idea.support_count, idea.comment_count, idea.category_id,
+            idea.municipality_id, idea.author.display_name, idea.created_at)
+
+
+def _thread_key(thread) -> tuple:
+    """Every value a comment and its replies show (templates/ideas/_comment.html), and the proposer they mark."""
+    comment, replies = thread
+    return tuple((c.id, c.body, c.created_at, c.author_id, c.author.display_name, c.author.roles)
+                 for c in (comment, *replies))
+
+
 def _idea_forms() -> dict:
     """The idea page's forms; a visitor who is not logged in sees none of them (and none is built)."""
     if not current_user.is_authenticated:
@@ -114,8 +128,12 @@ def show(idea_id):
         flash(_("This idea was merged into a similar one; its supports and comments are here now."))
         return redirect(url_for("ideas.show", idea_id=idea.merged_into_id), 301)
     extras = {"similar": [], "proposal": None, **values_from_signal(idea_page.send(idea, viewer=current_user))}
+    threads = comment_threads(idea)
+    shown = None if current_user.is_authenticated else rendered(
+        "ideas/_comment.html", threads, lambda t: (idea.author_id, _thread_key(t)), "thread",
+        proposer_id=idea.author_id, can_reply=False)
     return render_template(
-        "ideas/show.html", idea=idea, threads=comment_threads(idea), answer=answer_of(idea),
+        "ideas/show.html", idea=idea, threads=threads, shown_threads=shown, answer=answer_of(idea),
         supported=bool(supported_idea_ids(current_user, [idea.id])),
         **_idea_forms(),
         threshold=shortlist_supports(), now=utcnow(), **extras,

@@ -1,0 +1,40 @@
+"""Pieces of a page rendered once and remembered: what a visitor who is not logged in sees of each row.
+
+Such a visitor's idea card or comment holds nothing personal, only the row's own values in the reader's
+language and time zone. The caller's key holds every value the piece shows, so a changed count, title or
+name is simply another piece and nothing needs invalidating; the most recently shown `SIZE` pieces stay.
+A logged-in reader's page includes the same templates in its loops, with their buttons and forms.
+"""
+import threading
+from collections import OrderedDict
+
+from flask import current_app, request
+from markupsafe import Markup
+
+from app.core.i18n import locale_code, timezone_name
+
+#: pieces remembered per process (a few KB each)
+SIZE = 10_000
+_pieces: OrderedDict = OrderedDict()
+_lock = threading.Lock()
+
+
+def rendered(template_name: str, items, key, name: str, **context) -> list[Markup]:
+    """`template_name` rendered for each item (as `name`, with `context`), remembered under `key(item)`."""
+    template = current_app.jinja_env.get_template(template_name)
+    shared = (template_name, locale_code(), timezone_name(), request.script_root)
+    out = []
+    for item in items:
+        item_key = (shared, key(item))
+        with _lock:
+            html = _pieces.get(item_key)
+            if html is not None:
+                _pieces.move_to_end(item_key)
+        if html is None:
+            html = Markup(template.render(**context, **{name: item}))
+            with _lock:
+                _pieces[item_key] = html
+                if len(_pieces) > SIZE:
+                    _pieces.popitem(last=False)
+        out.append(html)
+    return out
