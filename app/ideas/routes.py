@@ -58,7 +58,7 @@ def index():
         return redirect(url_for("search.index", type="idea", **{k: v for k, v in args.items() if v}))
     sort = request.args.get("sort", "hot")
     page, per_page = page_args(current_app.config["IDEAS_PER_PAGE"])
-    categories, municipalities = reference_lists()  # first: the page's ideas then find theirs loaded
+    categories, municipalities = reference_lists()
     pagination = ideas_page(page, per_page, sort=sort, **args)
     supported = supported_idea_ids(current_user, [i.id for i in pagination.items])
     # what every card shows alike: labels translated once, links filled into one URL
