@@ -168,3 +168,15 @@ def test_an_adopted_idea_is_found_as_adopted(client, db, create_idea):
     idea = create_idea(title="공유 주차장 아이디어", status="adopted")
     hits = client.get("/api/v1/search", query_string={"q": "주차장"}).get_json()["items"]
     assert [(h["id"], h["status"]) for h in hits if h["type"] == "idea"] == [(idea.id, "adopted")]
+
+
+def test_an_empty_field_is_not_sent_to_kiwi(monkeypatch):
+    """Most ideas have no comments: their empty field yields no terms, and Kiwi (half a millisecond a call) is not asked."""
+    from app.search import analyzer
+
+    def no_kiwi():
+        raise AssertionError("Kiwi was asked to analyze an empty text")
+
+    monkeypatch.setattr(analyzer, "kiwi", no_kiwi)
+    assert [t.text for t in analyzer.korean_analyzer()("")] == []
+    assert list(analyzer.syllable_pairs("")) == []
