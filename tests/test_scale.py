@@ -188,6 +188,38 @@ def test_no_get_request_writes(app, db, client, create_idea, shortlisted, login_
     assert "Support closed on" in page
 
 
+def test_an_idea_page_runs_the_same_statements_for_1_and_40_comments(db, client, create_idea, steward):
+    """The idea page reads its comments (and their authors' roles) in a fixed number of statements; an idea
+    without an official answer asks nothing about answers, and the author's roles are not loaded for a name."""
+    from app.ideas.lifecycle import answer_idea
+    from app.ideas.operations import add_comment
+
+    idea = create_idea(title="정류장 그늘막")
+    url = f"/ideas/{idea.id}"
+    add_comment(idea, make_user(), "좋은 생각입니다")
+    db.session.commit()
+    client.get(url)
+    with statements() as few:
+        assert client.get(url).status_code == 200
+    for n in range(39):
+        add_comment(idea, make_user(roles=["expert"] if n % 5 == 0 else []), f"의견 {n}")
+    db.session.commit()
+    with statements() as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few)
+    assert not [s for s in many if "FROM answers" in s]
+    assert len([s for s in many if "FROM user_roles" in s]) == 1  # the commenters' roles, in one query
+
+    shortlisted = create_idea(title="공식 답변 받은 아이디어", status="shortlisted")
+    answer_idea(shortlisted, steward, "검토하겠습니다")
+    db.session.commit()
+    client.get(f"/ideas/{shortlisted.id}")
+    with statements() as answered:
+        page = client.get(f"/ideas/{shortlisted.id}").get_data(as_text=True)
+    assert [s for s in answered if "FROM answers" in s]
+    assert "검토하겠습니다" in page and 'class="badge steward"' in page
+
+
 # -- plans ---------------------------------------------------------------------------------------
 
 #: the big tables whose lists must walk an index

@@ -151,6 +151,8 @@ def _board(sort, status, category, municipality, author_id, q):
 #: what supporting needs of an idea: its own columns but the body (author, category and city load if asked)
 SUPPORT_LOADING = (so.defer(Idea.body), so.lazyload(Idea.author), so.lazyload(Idea.category),
                    so.lazyload(Idea.municipality))
+#: what the idea page needs: the idea with its category, city and author's name (the author's roles load if asked)
+PAGE_LOADING = (so.joinedload(Idea.author).lazyload(User.role_rows),)
 
 
 def get_visible_idea(idea_id: int, user, options=()) -> Idea:
@@ -237,7 +239,9 @@ def comments_query(idea: Idea) -> sa.Select:
 
 
 def answer_of(idea: Idea) -> Answer | None:
-    """The official answer, if there is one."""
+    """The official answer, if there is one (an idea without `answered_at` has none: no query)."""
+    if idea.answered_at is None:
+        return None
     return db.session.scalar(sa.select(Answer).where(Answer.idea_id == idea.id))
 
 

@@ -24,16 +24,16 @@ from app.ideas.operations import (
 )
 from app.ideas.parameters import shortlist_supports
 from app.ideas.queries import (
-    PUBLIC_STATUSES, answer_of, answers_due_page, comment_threads, get_visible_idea, ideas_page, recent_answers,
+    PAGE_LOADING, PUBLIC_STATUSES, answer_of, answers_due_page, comment_threads, get_visible_idea, ideas_page, recent_answers,
     reference_lists, supported_idea_ids,
 )
 from app.ideas.signals import idea_page
 from app.ideas.states import IDEA, IdeaStatus
 
 
-def _idea_or_404(idea_id):
+def _idea_or_404(idea_id, options=()):
     try:
-        return get_visible_idea(idea_id, current_user)
+        return get_visible_idea(idea_id, current_user, options)
     except DomainError:
         abort(404)
 
@@ -123,7 +123,7 @@ def _idea_forms() -> dict:
 @bp.route("/ideas/<int:idea_id>")
 def show(idea_id):
     """One idea with its discussion; a merged idea sends readers to the one it joined."""
-    idea = _idea_or_404(idea_id)
+    idea = _idea_or_404(idea_id, PAGE_LOADING)
     if idea.status == IdeaStatus.MERGED.value and idea.merged_into_id:
         flash(_("This idea was merged into a similar one; its supports and comments are here now."))
         return redirect(url_for("ideas.show", idea_id=idea.merged_into_id), 301)
