@@ -149,11 +149,13 @@ def _register_template_globals(app: Flask) -> None:
     from app.core import i18n
     from app.core.forms import ActionForm
     from app.core.display import person
+    from app.core.fragments import once
     from app.core.web import url_pattern
 
     i18n.install(app)
     app.jinja_env.globals["url_pattern"] = url_pattern
     app.jinja_env.globals["person"] = person
+    app.jinja_env.globals["once"] = once
 
     @app.context_processor
     def inject():

@@ -180,3 +180,25 @@ def test_an_empty_field_is_not_sent_to_kiwi(monkeypatch):
     monkeypatch.setattr(analyzer, "kiwi", no_kiwi)
     assert [t.text for t in analyzer.korean_analyzer()("")] == []
     assert list(analyzer.syllable_pairs("")) == []
+
+
+def test_the_search_pages_links_are_those_url_for_writes_and_narrow_the_results(app, client, corpus):
+    """Facet, pager and hit links are built without the URL map (app.search.routes._search_link): they must be
+    the very URLs `url_for` makes, and following a facet must narrow the results."""
+    import html
+    import re
+
+    from flask import url_for
+
+    page = client.get("/search", query_string={"q": "자전거 refunds & 좋은", "per_page": 1}).get_data(as_text=True)
+    links = [html.unescape(h) for h in re.findall(r'href="(/search\?[^"]+)"', page)]
+    with app.test_request_context():
+        expected = {url_for("search.index", q="자전거 refunds & 좋은", type="idea", municipality=code)
+                    for code in ("ansan", "suwon")}
+        pager = url_for("search.index", q="자전거 refunds & 좋은", type="idea", page=2)
+        idea_links = {url_for("ideas.show", idea_id=i.id) for i in corpus.values()}
+    assert expected & set(links) and pager in links
+    assert set(re.findall(r'<h2><a href="(/ideas/\d+)"', page)) <= idea_links
+    ansan = next(link for link in links if "municipality=ansan" in link)
+    narrowed = client.get(ansan).get_data(as_text=True)
+    assert "Bus pass refunds" in narrowed and "통학로 자전거길 제안" not in narrowed

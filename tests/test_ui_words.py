@@ -95,6 +95,19 @@ def test_the_search_page_has_one_search_landmark(client):
     assert page.count('role="search"') == 1
 
 
+def test_the_remembered_page_frame_follows_the_language_the_reader_and_the_page(client, create_user, login_as):
+    """The header and footer are rendered once per variant (app.core.fragments.once), never shown in the wrong one."""
+    ko = client.get("/ideas").get_data(as_text=True)
+    assert "본문 바로가기" in ko and "공유지 규칙" in ko and '<header class="site-header">' in ko
+    assert ko.count('role="search"') == 1  # the header's box
+    client.post_form("/auth/locale", {"locale": "en"})
+    en = client.get("/ideas").get_data(as_text=True)
+    assert "Skip to content" in en and "Rules of the commons" in en and "본문 바로가기" not in en
+    assert client.get("/search?q=bike").get_data(as_text=True).count('role="search"') == 1
+    login_as(create_user())
+    assert '<header class="site-header signed-in">' in client.get("/ideas").get_data(as_text=True)
+
+
 @pytest.mark.parametrize("url", ["/ideas", "/proposals", "/ideas/answers", "/governance/settings", "/audit"])
 def test_pages_have_no_inline_script_and_a_menu_button_that_controls_the_menu(client, url):
     page = client.get(url).get_data(as_text=True)

@@ -4,6 +4,9 @@ Such a visitor's idea card or comment holds nothing personal, only the row's own
 language and time zone. The caller's key holds every value the piece shows, so a changed count, title or
 name is simply another piece and nothing needs invalidating; the most recently shown `SIZE` pieces stay.
 A logged-in reader's page includes the same templates in its loops, with their buttons and forms.
+
+`once` does the same for the parts of every page's frame that are the same for all readers (the
+header's links, the footer), keyed by the few values that vary them.
 """
 import threading
 from collections import OrderedDict
@@ -38,3 +41,11 @@ def rendered(template_name: str, items, key, name: str, **context) -> list[Marku
                     _pieces.popitem(last=False)
         out.append(html)
     return out
+
+
+def once(template_name: str, **variant) -> Markup:
+    """A piece of every page (templates/_chrome/), rendered with `variant` once per language and `variant`.
+
+    The piece sees only `variant` and the app's globals (`url_for`, `_`), never the request or the reader.
+    """
+    return rendered(template_name, [tuple(sorted(variant.items()))], lambda key: key, "variant", **variant)[0]

@@ -1,12 +1,14 @@
 """Search pages: /search, and the similar-ideas lookup the idea form calls while typing."""
-import sqlalchemy as sa
-from flask import Blueprint, jsonify, render_template, request
+from functools import lru_cache
+from urllib.parse import quote_plus
+
+from flask import Blueprint, jsonify, render_template, request, url_for
 from flask_babel import lazy_gettext as _l, ngettext
 
 from app.core.errors import DomainError
 from app.core.pagination import page_args
-from app.extensions import db, limiter
-from app.ideas.models import Category, Municipality
+from app.extensions import limiter
+from app.ideas.queries import reference_lists
 from app.ideas.states import LABELS, IdeaStatus
 from app.proposals.states import LABELS as STAGE_LABELS, Stage
 
@@ -35,13 +37,33 @@ def index():
     results = search(q, type=kind, filters=filters, page=page, per_page=per_page) if q else None
     if results:
         live_support_counts(results.items)  # the index's counts are stale: a support never reindexes
-    categories = {c.code: c for c in db.session.scalars(sa.select(Category))}
-    municipalities = {m.code: m for m in db.session.scalars(sa.select(Municipality))}
+    category_list, municipality_list = reference_lists()
+    categories = {c.code: c for c in category_list}
+    municipalities = {m.code: m for m in municipality_list}
     pages = (results.total + per_page - 1) // per_page if results else 0
     labels = {s.value: LABELS[s] for s in IdeaStatus} if kind == "idea" else {
         s.value: STAGE_LABELS[s] for s in Stage}
     return render_template("search/index.html", q=q, kind=kind, results=results, filters=filters, page=page,
-                           pages=pages, categories=categories, municipalities=municipalities, status_labels=labels)
+                           pages=pages, categories=categories, municipalities=municipalities, status_labels=labels,
+                           search_link=_search_link())
+
+
+@lru_cache(maxsize=1024)
+def _quoted(value) -> str:
+    """A query string value as `urlencode` writes it (the same words come in every link of a page)."""
+    return quote_plus(str(value))
+
+
+def _search_link():
+    """A maker of this page's links with other arguments, as `url_for` writes them (None left out): the facets
+    link some forty values, and each `url_for` walks the URL map."""
+    base = url_for("search.index")
+
+    def link(**args) -> str:
+        query = "&".join(f"{k}={_quoted(v)}" for k, v in args.items() if v is not None)
+        return f"{base}?{query}" if query else base
+
+    return link
 
 
 @bp.route("/ideas/similar")
