@@ -132,3 +132,31 @@ def test_wsgi_app_refuses_to_start_without_a_secret(tmp_path):
     result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env,
                             capture_output=True, text=True)
     assert result.returncode != 0 and "SECRET_KEY is not set" in result.stderr
+
+
+def test_a_gunicorn_worker_warms_up_and_freezes_what_it_holds(app, db, create_idea):
+    """gunicorn.conf.py: Kiwi loaded and the board rendered before the first request, then the process's objects
+    frozen, so a full garbage collection no longer walks them (120 ms stalls at 100,000 ideas)."""
+    import gc
+    import runpy
+
+    from app.search import analyzer
+
+    class Log:
+        def __init__(self):
+            self.failures = []
+
+        def exception(self, message):
+            self.failures.append(message)
+
+    create_idea(title="정류장 그늘막")
+    hooks = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    log = Log()
+    analyzer.forget_kiwi()
+    try:
+        hooks["warm_and_freeze"](app, log)
+        assert log.failures == []
+        assert analyzer._kiwi is not None
+        assert gc.get_freeze_count() > 1000
+    finally:
+        gc.unfreeze()
