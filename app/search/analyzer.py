@@ -19,6 +19,8 @@ _kiwi_lock = threading.Lock()
 _inherited: list = []
 #: Kiwi's tokens for texts analyzed ahead in one batch (`primed`); read instead of analyzing again
 _primed: dict[str, list] = {}
+#: Kiwi's worker threads: None for one per core; a reindexing process, one of one per core, takes one
+_threads: int | None = None
 
 #: nouns (general, proper, numerals), roots, foreign words, numbers, hanja
 NOUN_LIKE = ("NNG", "NNP", "NR", "XR", "SL", "SN", "SH")
@@ -36,17 +38,19 @@ def kiwi():
             if _kiwi is None:
                 from kiwipiepy import Kiwi
 
-                _kiwi = Kiwi()
+                _kiwi = Kiwi(num_workers=_threads)
     return _kiwi
 
 
-def forget_kiwi() -> None:
+def forget_kiwi(threads: int | None = None) -> None:
     """Make this process load its own Kiwi (a forked child must: Kiwi's threads do not survive a fork).
 
     The inherited instance is kept, never freed: its destructor would wait for threads that only
-    the parent has, and hang the child.
+    the parent has, and hang the child. `threads`: the new Kiwi's worker threads (None: one per core);
+    a reindex runs one process per core, each with one thread (8,000 ideas: 55 s instead of 63 s).
     """
-    global _kiwi
+    global _kiwi, _threads
+    _threads = threads
     if _kiwi is not None:
         _inherited.append(_kiwi)
     _kiwi = None

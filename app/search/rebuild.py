@@ -89,7 +89,7 @@ class _SubWriter(SubWriterTask):
 
     def run(self):
         """Forget the Kiwi inherited from the parent, then index as Whoosh does."""
-        forget_kiwi()
+        forget_kiwi(threads=1)
         super().run()
 
     def _process_file(self, filename, doc_count):
