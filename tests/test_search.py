@@ -183,7 +183,7 @@ def test_an_empty_field_is_not_sent_to_kiwi(monkeypatch):
 
 
 def test_the_search_pages_links_are_those_url_for_writes_and_narrow_the_results(app, client, corpus):
-    """Facet, pager and hit links are built without the URL map (app.search.routes._search_link): they must be
+    """Facet, pager and hit links are built without the URL map (app.core.web.query_link): they must be
     the very URLs `url_for` makes, and following a facet must narrow the results."""
     import html
     import re

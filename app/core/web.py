@@ -2,7 +2,8 @@
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from functools import lru_cache
+from urllib.parse import quote_plus, unquote, urlsplit
 
 from flask import abort, flash
 
@@ -108,3 +109,24 @@ def url_pattern(endpoint: str, arg: str, **values):
     marker = "2147483647123"
     head, _, tail = url_for(endpoint, **{arg: int(marker)}, **values).partition(marker)
     return lambda n: f"{head}{int(n)}{tail}"
+
+
+def query_link(endpoint: str):
+    """A maker of `url_for(endpoint, **args)` for an endpoint without URL parameters, for many different query
+    arguments (None left out, as `url_for` does): the URL is built once and the arguments appended, in the order
+    given, quoted as `url_for` quotes them. The search page's facets link some forty values."""
+    from flask import url_for
+
+    base = url_for(endpoint)
+
+    def link(**args) -> str:
+        query = "&".join(f"{k}={_quoted(v)}" for k, v in args.items() if v is not None)
+        return f"{base}?{query}" if query else base
+
+    return link
+
+
+@lru_cache(maxsize=1024)
+def _quoted(value) -> str:
+    """A query string value as `url_for` writes it (the same words come in every link of a page)."""
+    return quote_plus(str(value))

@@ -24,8 +24,8 @@ from app.ideas.operations import (
 )
 from app.ideas.parameters import shortlist_supports
 from app.ideas.queries import (
-    PAGE_LOADING, PUBLIC_STATUSES, answer_of, answers_due_page, comment_threads, get_visible_idea, ideas_page, recent_answers,
-    reference_lists, supported_idea_ids,
+    PAGE_LOADING, PUBLIC_STATUSES, answer_of, answers_due_page, comment_threads, get_visible_idea, ideas_page,
+    recent_answers, reference_lists, supported_idea_ids,
 )
 from app.ideas.signals import idea_page
 from app.ideas.states import IDEA, IdeaStatus

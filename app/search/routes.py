@@ -1,12 +1,10 @@
 """Search pages: /search, and the similar-ideas lookup the idea form calls while typing."""
-from functools import lru_cache
-from urllib.parse import quote_plus
-
-from flask import Blueprint, jsonify, render_template, request, url_for
+from flask import Blueprint, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l, ngettext
 
 from app.core.errors import DomainError
 from app.core.pagination import page_args
+from app.core.web import query_link
 from app.extensions import limiter
 from app.ideas.queries import reference_lists
 from app.ideas.states import LABELS, IdeaStatus
@@ -45,25 +43,7 @@ def index():
         s.value: STAGE_LABELS[s] for s in Stage}
     return render_template("search/index.html", q=q, kind=kind, results=results, filters=filters, page=page,
                            pages=pages, categories=categories, municipalities=municipalities, status_labels=labels,
-                           search_link=_search_link())
-
-
-@lru_cache(maxsize=1024)
-def _quoted(value) -> str:
-    """A query string value as `urlencode` writes it (the same words come in every link of a page)."""
-    return quote_plus(str(value))
-
-
-def _search_link():
-    """A maker of this page's links with other arguments, as `url_for` writes them (None left out): the facets
-    link some forty values, and each `url_for` walks the URL map."""
-    base = url_for("search.index")
-
-    def link(**args) -> str:
-        query = "&".join(f"{k}={_quoted(v)}" for k, v in args.items() if v is not None)
-        return f"{base}?{query}" if query else base
-
-    return link
+                           search_link=query_link("search.index"))
 
 
 @bp.route("/ideas/similar")
