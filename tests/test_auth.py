@@ -186,3 +186,17 @@ def test_terms_and_privacy_pages_in_korean_and_english(client, url, words):
     client.post_form("/auth/locale", {"locale": "en"})
     english = client.get(url).get_data(as_text=True)
     assert ("Terms of use" if url == "/terms" else "Privacy notice") in english
+
+
+@pytest.mark.parametrize("length", [72, 73, 100, 200])
+def test_a_long_passphrase_is_judged_not_a_server_error(app, client, length):
+    """zxcvbn refuses more than 72 characters by default (ValueError); schemathesis found the 500 it made."""
+    from app.auth.strength import password_problem
+
+    words = "gyeonggi night buses carry quiet cargo under amber lamps while river fog drifts "
+    passphrase = (words * 4)[:length]
+    with app.test_request_context():
+        assert password_problem(passphrase, "someone@example.org", "Someone") is None
+    response = client.post("/api/v1/users", json={"email": f"long{length}@example.org", "display_name": "Long",
+                                                  "password": passphrase, "accept_terms": True, "accept_privacy": True})
+    assert response.status_code < 500

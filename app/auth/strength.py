@@ -44,7 +44,8 @@ ADVICE = {text._args[0]: text for text in _ADVICE}
 SITE_WORDS = ("gops", "gyeonggi", "smartcity", "suwon", "korea")
 
 #: zxcvbn's time grows with the length; past this many characters a password is long enough to judge by its start
-SCORED_LENGTH = 100
+#: (zxcvbn itself refuses longer ones with a ValueError, its own `max_length`)
+SCORED_LENGTH = 72
 
 
 def _advice(feedback: dict) -> list[str]:
@@ -62,7 +63,7 @@ def password_problem(password: str, email: str = "", name: str = "") -> str | No
     lowered, local = password.lower(), email.split("@")[0].lower()
     if email and (lowered == email.lower() or (len(local) >= 4 and local in lowered)):
         return _("The password must not contain your email address.")
-    result = zxcvbn(password[:SCORED_LENGTH], user_inputs=[w for w in (email, local, name, *SITE_WORDS) if w])
+    result = zxcvbn(password[:SCORED_LENGTH], max_length=SCORED_LENGTH, user_inputs=[w for w in (email, local, name, *SITE_WORDS) if w])
     if result["score"] < current_app.config["PASSWORD_MIN_SCORE"]:
         return " ".join([_("This password is too easy to guess."), *_advice(result["feedback"])])
     return None
