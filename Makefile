@@ -51,8 +51,10 @@ run: setup $(VENV)/.deps-local
 	  echo "GOPS is at http://$(HOST):$(PORT) (payments: localstripe on 127.0.0.1:$(LOCALSTRIPE_PORT))" && \
 	  LOCALSTRIPE_PORT=$(LOCALSTRIPE_PORT) $(BIN)/flask run --host $(HOST) --port $(PORT)
 
-## test: the import contract, then the whole suite on SQLite and on a throwaway PostgreSQL cluster
-test: setup-dev browser lint test-sqlite test-postgres
+## test: the import contract, then the whole suite on SQLite and on a throwaway PostgreSQL cluster, both at
+## once (one per core; each run's output is printed whole when it ends, and either failing fails the test)
+test: setup-dev browser lint
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 ## lint: imports point one way, down the layers in .importlinter
 lint: setup-dev
