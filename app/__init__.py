@@ -147,7 +147,7 @@ def _configure_sqlite(engine, synchronous: str = "FULL") -> None:
 
 def _register_template_globals(app: Flask) -> None:
     from app.core import i18n
-    from app.core.forms import ActionForm
+    from app.core.forms import csrf_field
     from app.core.display import person
     from app.core.fragments import once
     from app.core.web import url_pattern
@@ -156,6 +156,7 @@ def _register_template_globals(app: Flask) -> None:
     app.jinja_env.globals["url_pattern"] = url_pattern
     app.jinja_env.globals["person"] = person
     app.jinja_env.globals["once"] = once
+    app.jinja_env.globals["csrf_field"] = csrf_field
 
     @app.context_processor
     def inject():
@@ -164,4 +165,4 @@ def _register_template_globals(app: Flask) -> None:
         def unread():
             return unread_count(current_user) if current_user.is_authenticated else 0
 
-        return {"action_form_factory": ActionForm, "current_locale": i18n.locale_code(), "unread_notifications": unread}
+        return {"current_locale": i18n.locale_code(), "unread_notifications": unread}

@@ -115,3 +115,25 @@ def test_pages_have_no_inline_script_and_a_menu_button_that_controls_the_menu(cl
     button = re.search(r'<button[^>]*class="menu-button"[^>]*>', page).group(0)
     assert 'aria-controls="main-nav"' in button and 'aria-expanded="false"' in button
     assert 'id="main-nav"' in page
+
+
+def _selected(page: str, name: str) -> list[str]:
+    """The values selected in the board's `name` filter."""
+    select = re.search(rf'<select name="{name}">(.*?)</select>', page, re.S).group(1)
+    return re.findall(r'<option value="([^"]*)" selected', select)
+
+
+def test_the_remembered_filter_form_and_card_names_follow_the_choice_and_the_language(client, create_idea):
+    """The board's filter form is rendered once per language and choice (app.core.fragments.rendered), and the
+    cards' category and city names once per language: each page shows its own choice, in its own language."""
+    create_idea(category="energy", municipality="yongin")
+    chosen = client.get("/ideas?sort=top&category=energy&municipality=yongin").get_data(as_text=True)
+    assert [_selected(chosen, n) for n in ("sort", "status", "category", "municipality")] == [
+        ["top"], [], ["energy"], ["yongin"]]
+    assert "용인시</span>" in chosen and ">에너지</span>" in chosen
+    other = client.get("/ideas?sort=new&status=open").get_data(as_text=True)
+    assert [_selected(other, n) for n in ("sort", "status", "category", "municipality")] == [["new"], ["open"], [], []]
+    client.post_form("/auth/locale", {"locale": "en"})
+    english = client.get("/ideas?sort=top&category=energy&municipality=yongin").get_data(as_text=True)
+    assert _selected(english, "category") == ["energy"] and '<option value="energy" selected>Energy</option>' in english
+    assert "Yongin</span>" in english and ">Energy</span>" in english and "용인시" not in english

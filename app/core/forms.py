@@ -1,6 +1,8 @@
 """Form helpers shared by pages and the JSON API."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from wtforms import BooleanField, DateField, DateTimeField, IntegerField, ValidationError
 from wtforms.csrf.core import CSRFTokenField
 
@@ -40,6 +42,12 @@ class Visible:
 
 class ActionForm(FlaskForm):
     """A form with nothing but the CSRF token, for buttons that change state."""
+
+
+def csrf_field() -> Markup:
+    """The hidden CSRF input of a button's form in the page frame (logging out, the language), as
+    ActionForm renders it but without building a form for it, and without an id repeated in the page."""
+    return Markup('<input name="csrf_token" type="hidden" value="%s">') % generate_csrf()
 
 
 class OneOf:

@@ -282,7 +282,11 @@ class Reference:
     @property
     def name(self) -> str:
         """The name in the current locale."""
-        return self.name_en if locale_code() == "en" else self.name_ko
+        return self.name_in(locale_code())
+
+    def name_in(self, locale: str) -> str:
+        """The name in this locale."""
+        return self.name_en if locale == "en" else self.name_ko
 
 
 def reference_lists() -> tuple[tuple[Reference, ...], tuple[Reference, ...]]:
@@ -301,6 +305,20 @@ def reference_lists() -> tuple[tuple[Reference, ...], tuple[Reference, ...]]:
         cached = (categories, municipalities)
         if categories and municipalities:  # not before the reference data is loaded
             current_app.extensions["gops.reference"] = cached
+    return cached
+
+
+def reference_names() -> tuple[dict[int, str], dict[int, str]]:
+    """{id: name} of the categories and of the municipalities in the reader's language, kept per app and language
+    (a board card shows both; looking up the language for each of 47 names cost more than the page's count)."""
+    locale = locale_code()
+    key = f"gops.reference_names.{locale}"
+    cached = current_app.extensions.get(key)
+    if cached is None:
+        lists = reference_lists()
+        cached = tuple({row.id: row.name_in(locale) for row in rows} for rows in lists)
+        if all(lists):
+            current_app.extensions[key] = cached
     return cached
 
 

@@ -25,7 +25,7 @@ from app.ideas.operations import (
 from app.ideas.parameters import shortlist_supports
 from app.ideas.queries import (
     PAGE_LOADING, PUBLIC_STATUSES, answer_of, answers_due_page, comment_threads, get_visible_idea, ideas_page,
-    recent_answers, reference_lists, supported_idea_ids,
+    recent_answers, reference_lists, reference_names, supported_idea_ids,
 )
 from app.ideas.signals import idea_page
 from app.ideas.states import IDEA, IdeaStatus
@@ -62,18 +62,22 @@ def index():
     pagination = ideas_page(page, per_page, sort=sort, **args)
     supported = supported_idea_ids(current_user, [i.id for i in pagination.items])
     # what every card shows alike: labels translated once, links filled into one URL
+    category_names, municipality_names = reference_names()
     card_context = {
         "supports_word": _("supports"), "idea_url": url_pattern("ideas.show", "idea_id"),
         "status_labels": {s: str(IDEA.label(s)) for s in PUBLIC_STATUSES},
-        "category_names": {c.id: c.name for c in categories},
-        "municipality_names": {m.id: m.name for m in municipalities},
+        "category_names": category_names, "municipality_names": municipality_names,
     }
+    # the filter form is the same for every reader: one per language and choice (the values are known good here)
+    chosen = (sort, args["status"], args["category"], args["municipality"])
+    filters_form = rendered("ideas/_filters.html", [chosen], lambda key: key, "chosen", statuses=PUBLIC_STATUSES,
+                            status_labels=card_context["status_labels"], categories=categories,
+                            municipalities=municipalities)[0]
     signed_in = current_user.is_authenticated
     return render_template(
         "ideas/index.html", pagination=pagination, ideas=pagination.items, supported=supported,
-        sort=sort, filters=args, statuses=PUBLIC_STATUSES, categories=categories,
-        query_args={k: v for k, v in {"sort": sort, **args}.items() if v},
-        municipalities=municipalities, action_form=ActionForm() if signed_in else None,
+        filters_form=filters_form, query_args={k: v for k, v in {"sort": sort, **args}.items() if v},
+        action_form=ActionForm() if signed_in else None,
         cards=None if signed_in else rendered("ideas/_card.html", pagination.items, _card_key, "idea",
                                               action_form=None, **card_context),
         next_path=request.full_path, **card_context,
