@@ -112,6 +112,21 @@ def test_the_stage_filter_lists_that_stage_only_and_keeps_it_across_pages(client
     assert (f"stage={stage}" in (re.search(r'<a href="([^"]*)" rel="next"', page) or [""])[0]) == (len(shown) > 1)
 
 
+def test_the_remembered_stage_links_mark_the_stage_shown_in_the_readers_language(client, db):
+    """The stage links are rendered once per language and stage (app.core.fragments.rendered): each list marks its
+    own stage, and the stage names on the links and the rows follow the language."""
+    proposals(1, stages=("review",))
+    marked = lambda page: re.findall(r'<a href="/proposals(?:\?stage=(\w+))?" class="active">', page)  # noqa: E731
+    assert marked(client.get("/proposals").get_data(as_text=True)) == [""]
+    review = client.get("/proposals?stage=review").get_data(as_text=True)
+    assert marked(review) == ["review"] and '"active">검토 중</a>' in review and 'status-review">검토 중</span>' in review
+    client.post_form("/auth/locale", {"locale": "en"})
+    english = client.get("/proposals?stage=review").get_data(as_text=True)
+    assert marked(english) == ["review"] and '"active">In review</a>' in english and "검토" not in english
+    assert 'status-review">In review</span>' in english
+    assert marked(client.get("/proposals?stage=drafting").get_data(as_text=True)) == ["drafting"]
+
+
 def test_an_unknown_stage_is_refused(client, db):
     assert client.get("/proposals?stage=nonsense").status_code == 400
 

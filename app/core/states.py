@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.core import audit
 from app.core.errors import Conflict
+from app.core.i18n import locale_code
 from app.extensions import db
 
 _signals = Namespace()
@@ -55,6 +56,8 @@ class Machine:
     audited: bool = True
     #: the blinker signal sent after every move (sender: the object; frm, to, actor, reason)
     moved: object = field(init=False)
+    #: {language: {value: name}}, filled by `names`
+    _names: dict = field(init=False, default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self):
         self.moved = _signals.signal(f"{self.name}-moved")
@@ -71,6 +74,15 @@ class Machine:
     def label(self, state) -> str:
         """A state's name in the current language."""
         return str(self.labels[self.states(state)])
+
+    def names(self) -> dict[str, str]:
+        """{value: name} of every state, in declaration order, in the current language (worked out once per
+        language: a list page names a state on every row)."""
+        language = locale_code()
+        names = self._names.get(language)
+        if names is None:
+            names = self._names[language] = {state.value: str(self.labels[state]) for state in self.states}
+        return names
 
     def targets(self, state) -> list[enum.Enum]:
         """The states the table allows from `state`, in declaration order."""

@@ -65,7 +65,7 @@ def index():
     category_names, municipality_names = reference_names()
     card_context = {
         "supports_word": _("supports"), "idea_url": url_pattern("ideas.show", "idea_id"),
-        "status_labels": {s: str(IDEA.label(s)) for s in PUBLIC_STATUSES},
+        "status_labels": IDEA.names(),
         "category_names": category_names, "municipality_names": municipality_names,
     }
     # the filter form is the same for every reader: one per language and choice (the values are known good here)

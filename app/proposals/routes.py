@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from app.auth.models import User
 from app.core.forms import ActionForm
+from app.core.fragments import rendered
 from app.core.lookup import get_by_id
 from app.core.pagination import page_args
 from app.core.web import attempt, found
@@ -46,8 +47,11 @@ def index():
         abort(400)
     page, per_page = page_args(20)
     proposals, has_next = proposal_list(stage, page, per_page)
+    stages = PROPOSAL.names()
+    # the stage links are the same for every reader: one per language and stage shown
+    stage_links = rendered("proposals/_stages.html", [stage], lambda key: key, "stage", stages=stages)[0]
     return render_template("proposals/index.html", proposals=proposals, page=page, has_next=has_next, stage=stage,
-                           stages={s.value: str(LABELS[s]) for s in Stage})
+                           stages=stages, stage_links=stage_links)
 
 
 @bp.route("/ideas/<int:idea_id>/adopt", methods=["POST"])
