@@ -1,6 +1,7 @@
 """Reads shared by the idea pages and the API."""
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -47,33 +48,50 @@ def municipality_by_code(code: str, field: str = "municipality") -> Municipality
 def ideas_query(*, sort: str = "hot", status: str | None = None, category: str | None = None,
                 municipality: str | None = None, author_id: int | None = None, q: str | None = None) -> sa.Select:
     """The select for an idea list; unknown sort or filter values raise InvalidInput."""
-    return _board(sort, status, category, municipality, author_id, q)[0]
+    shape, values = _board(sort, status, category, municipality, author_id, q)
+    return _shape_selects(*shape)[0].params(values)
 
 
 def ideas_page(page: int, per_page: int, *, sort: str = "hot", status: str | None = None,
                category: str | None = None, municipality: str | None = None, q: str | None = None):
-    """A page of the board with its exact total, summed from the tallies (a capped count when words filter it)."""
-    stmt, statuses, category_id, municipality_id = _board(sort, status, category, municipality, None, q)
-    total = None if q and q.strip() else tallies.count(statuses, category_id, municipality_id)
-    key = SORT_COLUMNS[sort].key
-    return paginate(stmt, page, per_page, total,
-                    rows=lambda limit, offset: _deferred_page(stmt, key, True, limit, offset))
+    """A page of the board with its exact total, summed from the tallies (a capped count when words filter it).
+
+    The page's rows are read as plain rows: their ids found along the index (skipping the offset's entries
+    without reading a row), the rows read with their author's name in the same statement, put in order here.
+    """
+    shape, values = _board(sort, status, category, municipality, None, q)
+    select, rows_select = _shape_selects(*shape)
+    statuses = (values["status"],) if "status" in values else ACTIVE
+    total = None if "pattern" in values else tallies.count(statuses, values.get("category_id"),
+                                                           values.get("municipality_id"))
+    rows = _page_rows(rows_select, values, SORT_COLUMNS[sort].key, descending=True)
+    return paginate(select.params(values) if total is None else select, page, per_page, total, rows=rows)
 
 
-def _deferred_page(stmt: sa.Select, key: str, descending: bool, limit: int, offset: int) -> list["IdeaRow"]:
-    """The page's ideas as plain rows: their ids found along the index (skipping `offset` entries without
-    reading a row), the rows read with their author's name in the same statement, put in order here.
+def _page_rows(rows_select: sa.Select, values: dict, key: str, descending: bool):
+    """`rows(limit, offset)` for `paginate`: the page's rows of `rows_select` (see `_ids_then_rows`) as `IdeaRow`s,
+    in the index's order, (`key`, id), redone here."""
+    categories, municipalities = (dict((r.id, r) for r in rows) for rows in reference_lists())
 
-    The outer select has no ORDER BY: sorting its twenty joined rows would take a temporary B-tree
-    (which the EXPLAIN test refuses); the order is the index's, (`key`, id), redone in Python.
-    Plain rows rather than ORM objects: building twenty entities with their joined author, category
+    def rows(limit: int, offset: int) -> list["IdeaRow"]:
+        found = db.session.execute(rows_select, {**values, "limit": limit, "offset": offset})
+        return sorted((IdeaRow(row, categories, municipalities) for row in found),
+                      key=lambda idea: (getattr(idea, key), idea.id), reverse=descending)
+
+    return rows
+
+
+def _ids_then_rows(stmt: sa.Select) -> sa.Select:
+    """The select of a page of `stmt` (limit and offset as parameters): the ids found along the index, skipping
+    the offset's entries without reading a row, then those rows read with their author's name.
+
+    It has no ORDER BY: sorting its twenty joined rows would take a temporary B-tree (which the EXPLAIN test
+    refuses). Plain rows rather than ORM objects: building twenty entities with their joined author, category
     and city cost three times the statement itself.
     """
-    ids = stmt.with_only_columns(Idea.id, maintain_column_froms=True).limit(limit).offset(offset)
-    categories, municipalities = (dict((r.id, r) for r in rows) for rows in reference_lists())
-    rows = [IdeaRow(row, categories, municipalities)
-            for row in db.session.execute(_ROW_SELECT.where(Idea.id.in_(ids)))]
-    return sorted(rows, key=lambda idea: (getattr(idea, key), idea.id), reverse=descending)
+    ids = stmt.with_only_columns(Idea.id, maintain_column_froms=True).limit(sa.bindparam("limit")).offset(
+        sa.bindparam("offset"))
+    return _ROW_SELECT.where(Idea.id.in_(ids))
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +126,32 @@ class IdeaRow(IdeaRules):
         return f"<IdeaRow {self.id} {self.status}>"
 
 
-def _board(sort, status, category, municipality, author_id, q):
-    """(select, statuses, category id, municipality id) for the board's filters.
+def _board(sort, status, category, municipality, author_id, q) -> tuple[tuple, dict]:
+    """The shape of the list's filters (for `_shape_selects`) and their values; InvalidInput for unknown ones."""
+    if sort not in SORTS:
+        raise _refuse("sort", "invalid_sort", _l("Unknown sort order."))
+    values = {}
+    if status:
+        if status not in PUBLIC_STATUSES:
+            raise _refuse("status", "invalid_status", _l("Unknown status."))
+        values["status"] = status
+    if category:
+        values["category_id"] = reference_id("category", category)
+    if municipality:
+        values["municipality_id"] = reference_id("municipality", municipality)
+    if author_id is not None:
+        values["author_id"] = author_id
+    if q and q.strip():
+        values["pattern"] = "%" + q.strip()[:100].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return (sort, *(name in values for name in ("status", "category_id", "municipality_id", "author_id", "pattern"))), values
+
+
+@lru_cache(maxsize=None)
+def _shape_selects(sort: str, by_status: bool, by_category: bool, by_municipality: bool, by_author: bool,
+                   by_words: bool) -> tuple[sa.Select, sa.Select]:
+    """(the list's select, the select of a page's rows) for one shape of filters, their values left as parameters
+    (status, category_id, municipality_id, author_id, pattern; limit and offset for the page): built once, as
+    building and keying a select cost more than running it.
 
     Without a status it lists the active ideas (open, shortlisted, adopted), or an author's public
     ideas. Each (filter, sort) has an index ending in id, so the database reads a page in index order
@@ -118,34 +160,24 @@ def _board(sort, status, category, municipality, author_id, q):
     are joined to the page's rows (the equality on the indexed column makes both databases start from
     ideas; tests/test_scale.py checks the plans).
     """
-    if sort not in SORTS:
-        raise _refuse("sort", "invalid_sort", _l("Unknown sort order."))
     stmt = sa.select(Idea).options(*LIST_LOADING)
-    category_id = municipality_id = None
-    if status:
-        if status not in PUBLIC_STATUSES:
-            raise _refuse("status", "invalid_status", _l("Unknown status."))
-        statuses = (status,)
-        stmt = stmt.where(Idea.status == status)
-    elif author_id is not None:
-        statuses = PUBLIC_STATUSES
+    if by_status:
+        stmt = stmt.where(Idea.status == sa.bindparam("status"))
+    elif by_author:
         stmt = stmt.where(Idea.status.in_(PUBLIC_STATUSES))
     else:
-        statuses = ACTIVE
         stmt = stmt.where(Idea.active == sa.true())
-    if category:
-        category_id = reference_id("category", category)
-        stmt = stmt.where(Idea.category_id == category_id)
-    if municipality:
-        municipality_id = reference_id("municipality", municipality)
-        stmt = stmt.where(Idea.municipality_id == municipality_id)
-    if author_id is not None:
-        stmt = stmt.where(Idea.author_id == author_id)
-    if q and q.strip():
-        # A plain substring filter; Korean-aware ranked search lives in /search.
-        pattern = "%" + q.strip()[:100].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    if by_category:
+        stmt = stmt.where(Idea.category_id == sa.bindparam("category_id"))
+    if by_municipality:
+        stmt = stmt.where(Idea.municipality_id == sa.bindparam("municipality_id"))
+    if by_author:
+        stmt = stmt.where(Idea.author_id == sa.bindparam("author_id"))
+    if by_words:  # a plain substring filter; Korean-aware ranked search lives in /search
+        pattern = sa.bindparam("pattern")
         stmt = stmt.where(sa.or_(Idea.title.ilike(pattern, escape="\\"), Idea.summary.ilike(pattern, escape="\\")))
-    return stmt.order_by(*SORTS[sort]), statuses, category_id, municipality_id
+    stmt = stmt.order_by(*SORTS[sort])
+    return stmt, _ids_then_rows(stmt)
 
 
 #: what supporting needs of an idea: its own columns but the body (author, category and city load if asked)
@@ -245,19 +277,24 @@ def answer_of(idea: Idea) -> Answer | None:
     return db.session.scalar(sa.select(Answer).where(Answer.idea_id == idea.id))
 
 
-def answers_due_query() -> sa.Select:
-    """Shortlisted (or adopted) ideas still waiting for their official answer, soonest due first."""
+@lru_cache(maxsize=None)
+def _answers_due_selects() -> tuple[sa.Select, sa.Select]:
     # Only shortlisted (and later adopted) ideas have a due date; `active` leaves out hidden and merged ones.
     # The partial index ix_ideas_answer_waiting (active, answer_due_at, id) WHERE answered_at IS NULL serves it.
-    return (sa.select(Idea).where(Idea.active == sa.true(), Idea.answered_at.is_(None), Idea.answer_due_at.is_not(None))
+    stmt = (sa.select(Idea).where(Idea.active == sa.true(), Idea.answered_at.is_(None), Idea.answer_due_at.is_not(None))
             .options(*LIST_LOADING).order_by(Idea.answer_due_at, Idea.id))
+    return stmt, _ids_then_rows(stmt)
+
+
+def answers_due_query() -> sa.Select:
+    """Shortlisted (or adopted) ideas still waiting for their official answer, soonest due first."""
+    return _answers_due_selects()[0]
 
 
 def answers_due_page(page: int, per_page: int):
     """A page of `answers_due_query` as plain rows (a capped count)."""
-    stmt = answers_due_query()
-    return paginate(stmt, page, per_page, rows=lambda limit, offset: _deferred_page(
-        stmt, "answer_due_at", False, limit, offset))
+    stmt, rows_select = _answers_due_selects()
+    return paginate(stmt, page, per_page, rows=_page_rows(rows_select, {}, "answer_due_at", descending=False))
 
 
 def recent_answers(limit: int = 20) -> list[sa.Row]:
