@@ -51,6 +51,28 @@ def test_any_word_when_no_idea_holds_every_word(client, six_bike_ideas, create_i
     assert search("자전거 보관대").every is True
 
 
+def _matchers(matcher):
+    yield matcher
+    for child in matcher.children():
+        yield from _matchers(child)
+
+
+def test_no_segment_preloads_its_matches_into_an_array(six_bike_ideas):
+    """In a segment under 5,000 documents (each idea indexed after its commit leaves one, until they are merged)
+    Whoosh's own choice of matcher fills and clears a 2,048-slot array in Python for every word; search matches
+    every segment with a tree of unions."""
+    from whoosh.matching import ArrayUnionMatcher
+
+    from app.search.index import searcher
+
+    with searcher() as s:
+        assert all(sub.doc_count_all() < 5000 for sub, _ in s.leaf_searchers())
+        for q in (query._matching(["자전거", "보관대"], every=True), query._matching(["자전거", "역"], every=False)):
+            for sub, _offset in s.leaf_searchers():
+                kinds = {type(m) for m in _matchers(q.matcher(sub, s.context()))}
+                assert ArrayUnionMatcher not in kinds and len(kinds) > 1
+
+
 def test_similar_ideas_score_a_bounded_number_of_candidates(monkeypatch, six_bike_ideas):
     monkeypatch.setattr(query, "SIMILAR_CANDIDATES", 2)
     items = similar_ideas("자전거 보관대 설치", limit=5)
