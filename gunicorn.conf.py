@@ -26,8 +26,8 @@ def post_worker_init(worker):
 def warm_and_freeze(flask_app, log) -> None:
     """Warm the app, then freeze what the process holds out of the garbage collector's way.
 
-    Warm: Kiwi (a second to load, else paid by the first search or idea page) and one board page (templates,
-    reference data, the search index). Freeze: a full collection walks every tracked object, and a warmed
+    Warm: Kiwi (a second to load, else paid by the first search or idea page), one board page (templates,
+    reference data) and the search index (its field lengths and facet columns, under a second at 100,000 ideas). Freeze: a full collection walks every tracked object, and a warmed
     worker holds some 150,000 of them (models, templates, the index's readers); at 100,000 ideas each walk
     stalled a request for about 120 ms (the idea page's p99 under `make bench`). Frozen objects are never
     collected, which suits what lives as long as the process.
@@ -35,10 +35,13 @@ def warm_and_freeze(flask_app, log) -> None:
     import gc
 
     try:
+        from app.search import query
         from app.search.analyzer import kiwi
 
         kiwi()
         flask_app.test_client().get("/ideas")
+        with flask_app.app_context():
+            query.warm()
     except Exception:  # a worker that could not warm up still serves; its first requests are slower
         log.exception("warming the worker failed")
     gc.collect()

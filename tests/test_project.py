@@ -135,12 +135,12 @@ def test_wsgi_app_refuses_to_start_without_a_secret(tmp_path):
 
 
 def test_a_gunicorn_worker_warms_up_and_freezes_what_it_holds(app, db, create_idea):
-    """gunicorn.conf.py: Kiwi loaded and the board rendered before the first request, then the process's objects
-    frozen, so a full garbage collection no longer walks them (120 ms stalls at 100,000 ideas)."""
+    """gunicorn.conf.py: Kiwi loaded, the board rendered and the search index's field lengths read before the first
+    request, then the process's objects frozen, so a full garbage collection no longer walks them (120 ms stalls at 100,000 ideas)."""
     import gc
     import runpy
 
-    from app.search import analyzer
+    from app.search import analyzer, scoring
 
     class Log:
         def __init__(self):
@@ -153,10 +153,12 @@ def test_a_gunicorn_worker_warms_up_and_freezes_what_it_holds(app, db, create_id
     hooks = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     log = Log()
     analyzer.forget_kiwi()
+    scoring._lengths.clear()
     try:
         hooks["warm_and_freeze"](app, log)
         assert log.failures == []
         assert analyzer._kiwi is not None
+        assert {field for _segment, field in scoring._lengths} == {"title", "summary", "body", "comments", "place"}
         assert gc.get_freeze_count() > 1000
     finally:
         gc.unfreeze()

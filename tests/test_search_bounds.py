@@ -73,6 +73,29 @@ def test_no_segment_preloads_its_matches_into_an_array(six_bike_ideas):
                 assert ArrayUnionMatcher not in kinds and len(kinds) > 1
 
 
+def test_kept_field_lengths_score_every_segment_as_whoosh_does(six_bike_ideas, create_idea):
+    """The search's BM25F reads lengths kept per segment and field (app.search.scoring); its scores equal
+    Whoosh's own to the last bit, in every segment, for every kind of query search makes."""
+    from app.search.index import get_index, idea_document, writer
+    from app.search.scoring import KeptLengthsBM25F
+
+    longer = create_idea(title="자전거 보관대 설치", summary="역 앞 자전거 보관대가 모자라 자전거가 보도를 막고 있습니다.",
+                         body="자전거 보관대를 두 배로 늘려 주세요. " * 20)
+    ix = get_index()
+    w = writer(ix)
+    w.update_document(**idea_document(longer, "보관대 옆에 공기 주입기도 있으면 좋겠어요."))
+    w.commit(merge=False)  # a segment of its own, as a live index's updates leave them
+    assert len(ix.searcher().leaf_searchers()) >= 2
+    words = [query.terms(text) for text in ("자전거 보관대", "역", "설치 보도", "수원")]
+    queries = [query._matching(ws, every) for ws in words for every in (True, False)]
+    with ix.searcher() as plain, ix.searcher(weighting=KeptLengthsBM25F()) as kept:
+        for q in queries:
+            expected = query.scan(plain, q, limit=100)
+            assert query.scan(kept, q, limit=100) == expected
+        assert any(len(query.scan(plain, q, limit=100)[0]) == 7 for q in queries)
+        assert len({score for q in queries for score, _doc in query.scan(plain, q, limit=100)[0]}) >= 5
+
+
 def test_similar_ideas_score_a_bounded_number_of_candidates(monkeypatch, six_bike_ideas):
     monkeypatch.setattr(query, "SIMILAR_CANDIDATES", 2)
     items = similar_ideas("자전거 보관대 설치", limit=5)

@@ -19,6 +19,7 @@ from whoosh.fields import DATETIME, ID, NUMERIC, TEXT, Schema
 from app.core.markdown import plain_text
 from app.extensions import db
 from app.search.analyzer import korean_analyzer, place_analyzer, syllable_pair_analyzer
+from app.search.scoring import KeptLengthsBM25F
 
 log = logging.getLogger(__name__)
 PENDING = "gops_search_pending"
@@ -104,7 +105,7 @@ def searcher():
         # Not Searcher.refresh(): it reuses segment readers and can miss deletions in a segment.
         if cached is not None:
             cached[0].close()
-        cached = cache[directory] = (ix.searcher(), generation)
+        cached = cache[directory] = (ix.searcher(weighting=KeptLengthsBM25F()), generation)
     yield cached[0]
 
 

@@ -24,6 +24,7 @@ from app.extensions import db
 from app.search.analyzer import korean_analyzer, syllable_pair_analyzer
 from app.search.highlight import snippets
 from app.search.index import searcher as cached_searcher
+from app.search.scoring import field_lengths
 
 #: where a query's words are looked for; `place` holds the city's names (용인 finds 용인시's ideas)
 FIELDS = ("title", "summary", "body", "comments", "place")
@@ -247,6 +248,16 @@ def search(text: str, *, type: str = "idea", filters: dict | None = None, page: 
                 category=hit["category"], municipality=hit["municipality"], status=hit["status"],
                 support_count=hit["support_count"], score=score, highlight=highlights[docnum]))
     return results
+
+
+def warm() -> None:
+    """Read once what every search reads per segment (field lengths, facet columns), before the first search."""
+    with cached_searcher() as searcher:
+        for sub, _offset in searcher.leaf_searchers():
+            for name in FIELDS:
+                field_lengths(sub.reader(), name)
+        for name in FACETS:
+            _facet_column(searcher, name)
 
 
 #: answers a searcher keeps (similar ideas per idea page): the most recently asked, at most this many
