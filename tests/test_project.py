@@ -136,7 +136,8 @@ def test_wsgi_app_refuses_to_start_without_a_secret(tmp_path):
 
 def test_a_gunicorn_worker_warms_up_and_freezes_what_it_holds(app, db, create_idea):
     """gunicorn.conf.py: Kiwi loaded, the board rendered and the search index's field lengths read before the first
-    request, then the process's objects frozen, so a full garbage collection no longer walks them (120 ms stalls at 100,000 ideas)."""
+    request, then the process's objects frozen, so a full garbage collection no longer walks them (120 ms stalls at
+    100,000 ideas)."""
     import gc
     import runpy
 
