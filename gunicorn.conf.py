@@ -26,11 +26,11 @@ def post_worker_init(worker):
 def warm_and_freeze(flask_app, log) -> None:
     """Warm the app, then freeze what the process holds out of the garbage collector's way.
 
-    Warm: Kiwi (a second to load, else paid by the first search or idea page), one board page (templates,
-    reference data) and the search index (its field lengths and facet columns, under a second at 100,000 ideas). Freeze: a full collection walks every tracked object, and a warmed
-    worker holds some 150,000 of them (models, templates, the index's readers); at 100,000 ideas each walk
-    stalled a request for about 120 ms (the idea page's p99 under `make bench`). Frozen objects are never
-    collected, which suits what lives as long as the process.
+    Warm: Kiwi (a second to load, else paid by the first search or idea page), one board page (templates, reference
+    data) and the search index (its field lengths and facet columns, under a second at 100,000 ideas). Freeze: a
+    full collection walks every tracked object, and a warmed worker holds some 150,000 of them (models, templates,
+    the index's readers); at 100,000 ideas each walk stalled a request for about 120 ms (the idea page's p99 under
+    `make bench`). Frozen objects are never collected, which suits what lives as long as the process.
     """
     import gc
 

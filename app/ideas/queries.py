@@ -143,7 +143,8 @@ def _board(sort, status, category, municipality, author_id, q) -> tuple[tuple, d
         values["author_id"] = author_id
     if q and q.strip():
         values["pattern"] = "%" + q.strip()[:100].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return (sort, *(name in values for name in ("status", "category_id", "municipality_id", "author_id", "pattern"))), values
+    shape = (sort, *(name in values for name in ("status", "category_id", "municipality_id", "author_id", "pattern")))
+    return shape, values
 
 
 @lru_cache(maxsize=None)
