@@ -15,6 +15,9 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
 from whoosh.fields import DATETIME, ID, NUMERIC, TEXT, Schema
+from whoosh.index import TOC
+from whoosh.reading import EmptyReader, MultiReader, SegmentReader
+from whoosh.searching import Searcher
 
 from app.core.markdown import plain_text
 from app.extensions import db
@@ -90,11 +93,10 @@ def _add_missing_fields(ix):
 
 @contextmanager
 def searcher():
-    """A searcher for the current index, kept per thread and refreshed only when the index changed.
+    """A searcher for the current index, kept per thread and renewed only when the index changed.
 
-    Opening a searcher reads the segment's term index and columns (about 80 ms at 100,000
-    documents); refreshing an unchanged one costs a directory listing. Searchers are not shared
-    between threads.
+    Renewing keeps the readers of segments that did not change (`_latest_searcher`); refreshing an
+    unchanged one costs a directory listing. Searchers are not shared between threads.
     """
     directory = current_app.config["SEARCH_INDEX_DIR"]
     ix = get_index(directory)
@@ -102,11 +104,39 @@ def searcher():
     generation = ix.latest_generation()
     cached = cache.get(directory)
     if cached is None or cached[1] != generation:
-        # Not Searcher.refresh(): it reuses segment readers and can miss deletions in a segment.
-        if cached is not None:
-            cached[0].close()
-        cached = cache[directory] = (ix.searcher(weighting=KeptLengthsBM25F()), generation)
+        cached = cache[directory] = _latest_searcher(ix, cached[0] if cached else None)
     yield cached[0]
+
+
+def _latest_searcher(ix, previous=None) -> tuple:
+    """(a searcher of the index's latest commit, its generation), keeping `previous`'s reader of each segment
+    unchanged since (the same segment with the same deleted documents), closing the others.
+
+    Opening a segment of 50,000 documents reads its term and stored-field indexes (about 100 ms), which every
+    worker paid again after each commit (a new idea, an edit, a comment) on its next search or idea page.
+    Not Whoosh's `Searcher.refresh()`: it keeps a segment's reader whatever was deleted from the segment
+    since, so an edited idea would be found twice.
+    """
+    toc = TOC.read(ix.storage, ix.indexname)
+    leaves = [reader for reader, _offset in previous.reader().leaf_readers()] if previous is not None else []
+    kept = {reader.segment().segment_id(): reader for reader in leaves if reader.segment() is not None}
+    readers = []
+    for segment in toc.segments:
+        reader = kept.get(segment.segment_id())
+        if reader is not None and set(reader.segment().deleted_docs()) == set(segment.deleted_docs()):
+            del kept[segment.segment_id()]
+        else:
+            reader = SegmentReader(ix.storage, toc.schema, segment, generation=toc.generation)
+        readers.append(reader)
+    for reader in kept.values():
+        reader.close()
+    if not readers:
+        reader = EmptyReader(toc.schema)
+    elif len(readers) == 1:
+        reader = readers[0]
+    else:
+        reader = MultiReader(readers, generation=toc.generation)
+    return Searcher(reader, fromindex=ix, weighting=KeptLengthsBM25F()), toc.generation
 
 
 def forget_index(directory: str) -> None:
