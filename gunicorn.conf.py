@@ -26,11 +26,12 @@ def post_worker_init(worker):
 def warm_and_freeze(flask_app, log) -> None:
     """Warm the app, then freeze what the process holds out of the garbage collector's way.
 
-    Warm: Kiwi (a second to load, else paid by the first search or idea page), one board page (templates, reference
-    data) and the search index (its field lengths and facet columns, under a second at 100,000 ideas). Freeze: a
-    full collection walks every tracked object, and a warmed worker holds some 150,000 of them (models, templates,
-    the index's readers); at 100,000 ideas each walk stalled a request for about 120 ms (the idea page's p99 under
-    `make bench`). Frozen objects are never collected, which suits what lives as long as the process.
+    Warm: Kiwi (a second to load and another to build its model on its first analysis, else paid by the first search
+    or idea page), one board page (templates, reference data), one search and the search index (its field lengths
+    and facet columns, under a second at 100,000 ideas). Freeze: a full collection walks every tracked object, and a
+    warmed worker holds some 150,000 of them (models, templates, the index's readers); at 100,000 ideas each walk
+    stalled a request for about 120 ms (the idea page's p99 under `make bench`). Frozen objects are never collected,
+    which suits what lives as long as the process.
     """
     import gc
 
@@ -39,7 +40,9 @@ def warm_and_freeze(flask_app, log) -> None:
         from app.search.analyzer import kiwi
 
         kiwi()
-        flask_app.test_client().get("/ideas")
+        client = flask_app.test_client()
+        client.get("/ideas")
+        client.get("/search", query_string={"q": "경기도 시민 제안"})  # Kiwi builds its model on its first analysis
         with flask_app.app_context():
             query.warm()
     except Exception:  # a worker that could not warm up still serves; its first requests are slower
