@@ -43,9 +43,16 @@ def rendered(template_name: str, items, key, name: str, **context) -> list[Marku
     return out
 
 
+def rendered_for(template_name: str, key, name: str, **context) -> Markup:
+    """`template_name` rendered once with `name` = `key` (and `context`), remembered under `key`: a piece the same
+    for every reader that shows `key` (the board's filter form for one choice, say). `key` must be hashable and
+    hold every value the piece shows besides the reference data in `context`."""
+    return rendered(template_name, [key], lambda same: same, name, **context)[0]
+
+
 def once(template_name: str, **variant) -> Markup:
     """A piece of every page (templates/_chrome/), rendered with `variant` once per language and `variant`.
 
     The piece sees only `variant` and the app's globals (`url_for`, `_`), never the request or the reader.
     """
-    return rendered(template_name, [tuple(sorted(variant.items()))], lambda key: key, "variant", **variant)[0]
+    return rendered_for(template_name, tuple(sorted(variant.items())), "variant", **variant)

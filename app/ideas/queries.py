@@ -346,15 +346,16 @@ def reference_lists() -> tuple[tuple[Reference, ...], tuple[Reference, ...]]:
     return cached
 
 
-def reference_names() -> tuple[dict[int, str], dict[int, str]]:
-    """{id: name} of the categories and of the municipalities in the reader's language, kept per app and language
-    (a board card shows both; looking up the language for each of 47 names cost more than the page's count)."""
+def reference_names(by: str = "id") -> tuple[dict, dict]:
+    """{id: name} (or {code: name}, `by="code"`) of the categories and of the municipalities in the reader's
+    language, kept per app and language (a board card or search hit shows both; looking up the language for each
+    of 47 names cost more than the page's count)."""
     locale = locale_code()
-    key = f"gops.reference_names.{locale}"
+    key = f"gops.reference_names.{by}.{locale}"
     cached = current_app.extensions.get(key)
     if cached is None:
         lists = reference_lists()
-        cached = tuple({row.id: row.name_in(locale) for row in rows} for rows in lists)
+        cached = tuple({getattr(row, by): row.name_in(locale) for row in rows} for rows in lists)
         if all(lists):
             current_app.extensions[key] = cached
     return cached

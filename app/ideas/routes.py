@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from app.core.errors import DomainError
 from app.core.forms import ActionForm
-from app.core.fragments import rendered
+from app.core.fragments import rendered, rendered_for
 from app.core.lookup import get_by_id
 from app.core.pagination import page_args
 from app.core.security import user_key
@@ -70,9 +70,9 @@ def index():
     }
     # the filter form is the same for every reader: one per language and choice (the values are known good here)
     chosen = (sort, args["status"], args["category"], args["municipality"])
-    filters_form = rendered("ideas/_filters.html", [chosen], lambda key: key, "chosen", statuses=PUBLIC_STATUSES,
-                            status_labels=card_context["status_labels"], categories=categories,
-                            municipalities=municipalities)[0]
+    filters_form = rendered_for("ideas/_filters.html", chosen, "chosen", statuses=PUBLIC_STATUSES,
+                                status_labels=card_context["status_labels"], categories=categories,
+                                municipalities=municipalities)
     signed_in = current_user.is_authenticated
     return render_template(
         "ideas/index.html", pagination=pagination, ideas=pagination.items, supported=supported,

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from app.auth.models import User
 from app.core.forms import ActionForm
-from app.core.fragments import rendered
+from app.core.fragments import rendered_for
 from app.core.lookup import get_by_id
 from app.core.pagination import page_args
 from app.core.web import attempt, found
@@ -49,7 +49,7 @@ def index():
     proposals, has_next = proposal_list(stage, page, per_page)
     stages = PROPOSAL.names()
     # the stage links are the same for every reader: one per language and stage shown
-    stage_links = rendered("proposals/_stages.html", [stage], lambda key: key, "stage", stages=stages)[0]
+    stage_links = rendered_for("proposals/_stages.html", stage, "stage", stages=stages)
     return render_template("proposals/index.html", proposals=proposals, page=page, has_next=has_next, stage=stage,
                            stages=stages, stage_links=stage_links)
 

@@ -25,6 +25,7 @@ from app.search.analyzer import korean_analyzer, syllable_pair_analyzer
 from app.search.highlight import snippets
 from app.search.index import searcher as cached_searcher
 from app.search.scoring import field_lengths
+from app.search.segments import SegmentCache
 
 #: where a query's words are looked for; `place` holds the city's names (용인 finds 용인시's ideas)
 FIELDS = ("title", "summary", "body", "comments", "place")
@@ -141,21 +142,12 @@ def scan(searcher, query, *, limit: int, mask: set[int] | None = None) -> tuple[
 #: facet columns decoded whole, per segment and field: a segment never changes, and reading a decoded list
 #: costs a tenth of decoding one value per match (the most recent `SEGMENT_COLUMNS` kept)
 SEGMENT_COLUMNS = 64
-_segment_columns: OrderedDict = OrderedDict()
+_segment_columns = SegmentCache(SEGMENT_COLUMNS)
 
 
 def _segment_column(reader, name: str) -> list:
     """A segment's values of a sortable field, one per document, decoded once per process and segment."""
-    segment = getattr(reader, "segment", None)
-    key = (segment().segid, name) if segment else None
-    values = _segment_columns.get(key) if key else None
-    if values is None:
-        values = list(reader.column_reader(name))
-        if key:
-            _segment_columns[key] = values
-            if len(_segment_columns) > SEGMENT_COLUMNS:
-                _segment_columns.popitem(last=False)
-    return values
+    return _segment_columns.get(reader, name, lambda reader, name: list(reader.column_reader(name)))
 
 
 def _facet_column(searcher, name: str) -> list:

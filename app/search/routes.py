@@ -3,11 +3,10 @@ from flask import Blueprint, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l, ngettext
 
 from app.core.errors import DomainError
-from app.core.i18n import locale_code
 from app.core.pagination import page_args
 from app.core.web import query_link
 from app.extensions import limiter
-from app.ideas.queries import reference_lists
+from app.ideas.queries import reference_names
 from app.ideas.states import IDEA, LABELS, IdeaStatus
 from app.proposals.states import PROPOSAL
 
@@ -36,8 +35,7 @@ def index():
     results = search(q, type=kind, filters=filters, page=page, per_page=per_page) if q else None
     if results:
         live_support_counts(results.items)  # the index's counts are stale: a support never reindexes
-    locale = locale_code()
-    categories, municipalities = ({row.code: row.name_in(locale) for row in rows} for rows in reference_lists())
+    categories, municipalities = reference_names(by="code")
     pages = (results.total + per_page - 1) // per_page if results else 0
     labels = IDEA.names() if kind == "idea" else PROPOSAL.names()
     return render_template("search/index.html", q=q, kind=kind, results=results, filters=filters, page=page,

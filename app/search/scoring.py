@@ -7,33 +7,22 @@ per process and field (about 35 ms for 50,000 documents) and kept, the most rece
 of them. The arithmetic is Whoosh's `bm25`, written out in the same order, so scores are equal to
 the last bit (tests/test_search_bounds.py compares them).
 """
-import threading
-from collections import OrderedDict
-
 from whoosh import scoring
+
+from app.search.segments import SegmentCache
 
 #: (segment, field) length lists kept per process
 SEGMENT_FIELDS = 128
-_lengths: OrderedDict = OrderedDict()
-_lock = threading.Lock()
+_lengths = SegmentCache(SEGMENT_FIELDS)
 
 
 def field_lengths(reader, fieldname: str) -> list[int]:
-    """Every document's length in the field, for one segment's reader (a reader of no segment: not kept)."""
-    segment = getattr(reader, "segment", None)
-    key = (segment().segid, fieldname) if segment else None
-    with _lock:
-        lengths = _lengths.get(key) if key else None
-        if lengths is not None:
-            _lengths.move_to_end(key)
-            return lengths
-    lengths = [reader.doc_field_length(docnum, fieldname, 1) for docnum in range(reader.doc_count_all())]
-    if key:
-        with _lock:
-            _lengths[key] = lengths
-            if len(_lengths) > SEGMENT_FIELDS:
-                _lengths.popitem(last=False)
-    return lengths
+    """Every document's length in the field, for one segment's reader (see `SegmentCache`)."""
+    return _lengths.get(reader, fieldname, _read_lengths)
+
+
+def _read_lengths(reader, fieldname: str) -> list[int]:
+    return [reader.doc_field_length(docnum, fieldname, 1) for docnum in range(reader.doc_count_all())]
 
 
 class KeptLengthsScorer(scoring.BM25FScorer):
