@@ -1,12 +1,12 @@
 """Form helpers shared by pages and the JSON API."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from wtforms import BooleanField, DateField, DateTimeField, IntegerField, ValidationError
 from wtforms.csrf.core import CSRFTokenField
 
 from app.core.errors import InvalidInput
+from app.core.pagecache import csrf_token
 
 
 #: the message every length check uses
@@ -46,8 +46,9 @@ class ActionForm(FlaskForm):
 
 def csrf_field() -> Markup:
     """The hidden CSRF input of a button's form in the page frame (logging out, the language), as
-    ActionForm renders it but without building a form for it, and without an id repeated in the page."""
-    return Markup('<input name="csrf_token" type="hidden" value="%s">') % generate_csrf()
+    ActionForm renders it but without building a form for it, and without an id repeated in the page (in a page
+    remembered for readers who are not logged in, a slot each reader's token fills: app.core.pagecache)."""
+    return Markup('<input name="csrf_token" type="hidden" value="%s">') % csrf_token()
 
 
 class OneOf:

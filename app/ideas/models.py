@@ -138,6 +138,9 @@ class Idea(IdeaRules, db.Model):
     answered_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
     archived_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
     merged_into_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("ideas.id", ondelete="SET NULL"))
+    #: moved by the database (triggers of migration 0012) with every change the idea's page shows: its own row,
+    #: its comments, answer and proposal; the key of its remembered page (app/core/pagecache.py)
+    page_version: so.Mapped[int] = so.mapped_column(sa.Integer, server_default="0", deferred=True)
 
     author: so.Mapped[User] = so.relationship(lazy="joined", innerjoin=True)
     category: so.Mapped[Category] = so.relationship(lazy="joined", innerjoin=True)

@@ -12,7 +12,8 @@ from app.auth.models import User, UserRole
 from app.core.errors import InvalidInput, NotFound
 from app.core.i18n import locale_code
 from app.core.security import Role
-from app.core.lookup import get_by_id
+from app.core.lookup import MAX_ID, get_by_id
+from app.core.pagecache import generation
 from app.core.pagination import paginate
 from app.extensions import db
 from app.ideas.models import Answer, Category, Comment, Follow, Idea, IdeaRules, Municipality, Support
@@ -186,6 +187,28 @@ SUPPORT_LOADING = (so.defer(Idea.body), so.lazyload(Idea.author), so.lazyload(Id
                    so.lazyload(Idea.municipality))
 #: what the idea page needs: the idea with its category, city and author's name (the author's roles load if asked)
 PAGE_LOADING = (so.joinedload(Idea.author).lazyload(User.role_rows),)
+
+
+@lru_cache(maxsize=None)
+def _page_key_select() -> sa.Select:
+    return sa.select(Idea.status, Idea.support_deadline_at, Idea.page_version, generation().label("generation")).where(
+        Idea.id == sa.bindparam("idea_id"))
+
+
+def page_key(idea_id: int, now: datetime) -> tuple | None:
+    """What the idea's page shows a reader who is not logged in depends on, read in one statement: the idea's
+    page version and the site's generation (both moved by the database), whether it collects supports at `now`,
+    and for an idea that lists similar ideas the minute (their support counts stay at most a minute old).
+    None when that page is not the same for every such reader: no such idea, hidden, a draft, or merged (a
+    redirect with a message)."""
+    if not 0 < idea_id <= MAX_ID:
+        return None
+    row = db.session.execute(_page_key_select(), {"idea_id": idea_id}).first()
+    if row is None or row.status in (IdeaStatus.HIDDEN.value, IdeaStatus.DRAFT.value, IdeaStatus.MERGED.value):
+        return None
+    similar = row.status in (IdeaStatus.OPEN.value, IdeaStatus.SHORTLISTED.value)
+    return (idea_id, row.page_version, row.generation, Idea.collects_supports(row, now),
+            int(now.timestamp() // 60) if similar else None)
 
 
 def get_visible_idea(idea_id: int, user, options=()) -> Idea:

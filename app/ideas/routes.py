@@ -5,6 +5,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.core import pagecache
 from app.core.errors import DomainError
 from app.core.forms import ActionForm
 from app.core.fragments import rendered, rendered_for
@@ -25,7 +26,7 @@ from app.ideas.operations import (
 from app.ideas.parameters import shortlist_supports
 from app.ideas.queries import (
     PAGE_LOADING, PUBLIC_STATUSES, answer_of, answers_due_page, comment_threads, get_visible_idea, ideas_page,
-    recent_answers, reference_lists, reference_names, supported_idea_ids,
+    page_key, recent_answers, reference_lists, reference_names, supported_idea_ids,
 )
 from app.ideas.signals import idea_page
 from app.ideas.states import IDEA, IdeaStatus
@@ -126,7 +127,15 @@ def _idea_forms() -> dict:
 
 @bp.route("/ideas/<int:idea_id>")
 def show(idea_id):
-    """One idea with its discussion; a merged idea sends readers to the one it joined."""
+    """One idea with its discussion; a merged idea sends readers to the one it joined. A reader who is not
+    logged in gets the page remembered under its key (one statement) while nothing it shows has changed."""
+    key = None if current_user.is_authenticated else page_key(idea_id, utcnow())
+    if key is None:
+        return _show(idea_id)
+    return pagecache.remembered(("ideas.show", *key), lambda: _show(idea_id))
+
+
+def _show(idea_id):
     idea = _idea_or_404(idea_id, PAGE_LOADING)
     if idea.status == IdeaStatus.MERGED.value and idea.merged_into_id:
         flash(_("This idea was merged into a similar one; its supports and comments are here now."))
