@@ -136,3 +136,16 @@ def test_a_reader_with_a_message_waiting_gets_it_and_a_logged_in_reader_gets_the
     login_as(make_user())
     page = _page(client, target)
     assert 'name="body"' in page  # the comment form: the reader's own page, not the remembered one
+
+
+def test_every_column_of_an_idea_is_shown_by_its_page_or_named_as_not_shown():
+    """A column added to ideas must be added to the page version's trigger (a new migration) or named here."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "migrations" / "versions" / "0012_page_versions.py"
+    spec = importlib.util.spec_from_file_location("page_versions", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    not_shown = {"id", "created_at", "hot_score", "merged_into_id", "page_version"}
+    assert set(migration.SHOWN) | not_shown == set(Idea.__table__.columns.keys())

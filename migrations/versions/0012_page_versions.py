@@ -23,18 +23,25 @@ depends_on = None
 _TOUCH = "UPDATE ideas SET page_version = page_version + 1 WHERE id = {row}.idea_id"
 _BUMP = ("INSERT INTO page_generation (id, value) VALUES (1, 1) "
          "ON CONFLICT (id) DO UPDATE SET value = page_generation.value + 1")
-#: the tables whose rows belong to one idea's page
-_OF_AN_IDEA = ("comments", "answers", "proposals")
+#: the tables whose rows belong to one idea's page, and the updates that change what it shows (a proposal's
+#: page link only: funding updates a proposal often and need not touch its idea)
+_OF_AN_IDEA = {"comments": "UPDATE", "answers": "UPDATE", "proposals": "UPDATE OF idea_id"}
 #: the tables any page can show a value of
 _SITEWIDE = ("user_roles", "parameters")
 
+#: the idea's columns its page shows (not `hot_score`, which only orders the board and changes with every
+#: recount, nor `merged_into_id`: a merged idea's page is a redirect, and `status` says it is merged)
+SHOWN = ("author_id", "title", "summary", "body", "category_id", "municipality_id", "status", "active",
+         "support_count", "comment_count", "updated_at", "support_deadline_at", "shortlisted_at", "answer_due_at",
+         "answered_at", "archived_at")
+
 SQLITE_TRIGGERS = (
-    # an update that did not itself move the version moves it (the inner update then leaves it alone)
-    "CREATE TRIGGER ideas_page_version AFTER UPDATE ON ideas WHEN NEW.page_version = OLD.page_version "
+    # the inner update sets no shown column, so it does not fire the trigger again
+    f"CREATE TRIGGER ideas_page_version AFTER UPDATE OF {', '.join(SHOWN)} ON ideas "
     "BEGIN UPDATE ideas SET page_version = OLD.page_version + 1 WHERE id = NEW.id; END",
-    *(statement for table in _OF_AN_IDEA for statement in (
+    *(statement for table, update in _OF_AN_IDEA.items() for statement in (
         f"CREATE TRIGGER {table}_page_insert AFTER INSERT ON {table} BEGIN {_TOUCH.format(row='NEW')}; END",
-        f"CREATE TRIGGER {table}_page_update AFTER UPDATE ON {table} "
+        f"CREATE TRIGGER {table}_page_update AFTER {update} ON {table} "
         f"BEGIN {_TOUCH.format(row='OLD')}; {_TOUCH.format(row='NEW')}; END",
         f"CREATE TRIGGER {table}_page_delete AFTER DELETE ON {table} BEGIN {_TOUCH.format(row='OLD')}; END",
     )),
@@ -49,16 +56,16 @@ POSTGRES_TRIGGERS = (
       NEW.page_version := OLD.page_version + 1;
       RETURN NEW;
     END $$""",
-    "CREATE TRIGGER ideas_page_version BEFORE UPDATE ON ideas "
-    "FOR EACH ROW WHEN (NEW.page_version = OLD.page_version) EXECUTE FUNCTION ideas_page_version()",
+    f"CREATE TRIGGER ideas_page_version BEFORE UPDATE OF {', '.join(SHOWN)} ON ideas "
+    "FOR EACH ROW EXECUTE FUNCTION ideas_page_version()",
     f"""CREATE FUNCTION idea_page_touched() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       IF TG_OP IN ('UPDATE', 'DELETE') THEN {_TOUCH.format(row='OLD')}; END IF;
       IF TG_OP IN ('INSERT', 'UPDATE') THEN {_TOUCH.format(row='NEW')}; END IF;
       RETURN NULL;
     END $$""",
-    *(f"CREATE TRIGGER {table}_page AFTER INSERT OR UPDATE OR DELETE ON {table} "
-      "FOR EACH ROW EXECUTE FUNCTION idea_page_touched()" for table in _OF_AN_IDEA),
+    *(f"CREATE TRIGGER {table}_page AFTER INSERT OR {update} OR DELETE ON {table} "
+      "FOR EACH ROW EXECUTE FUNCTION idea_page_touched()" for table, update in _OF_AN_IDEA.items()),
     f"""CREATE FUNCTION page_generation_bump() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       {_BUMP};
