@@ -207,6 +207,7 @@ def page_key(idea_id: int, now: datetime) -> tuple | None:
     if row is None or row.status in (IdeaStatus.HIDDEN.value, IdeaStatus.DRAFT.value, IdeaStatus.MERGED.value):
         return None
     similar = row.status in (IdeaStatus.OPEN.value, IdeaStatus.SHORTLISTED.value)
+    # the model's own rule, applied to the row (it reads only `status` and `support_deadline_at`)
     return (idea_id, row.page_version, row.generation, Idea.collects_supports(row, now),
             int(now.timestamp() // 60) if similar else None)
 
