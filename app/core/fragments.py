@@ -8,18 +8,15 @@ A logged-in reader's page includes the same templates in its loops, with their b
 `once` does the same for the parts of every page's frame that are the same for all readers (the
 header's links, the footer), keyed by the few values that vary them.
 """
-import threading
-from collections import OrderedDict
-
 from flask import current_app, request
 from markupsafe import Markup
 
 from app.core.i18n import locale_code, timezone_name
+from app.core.kept import Kept
 
 #: pieces remembered per process (a few KB each)
 SIZE = 10_000
-_pieces: OrderedDict = OrderedDict()
-_lock = threading.Lock()
+_pieces = Kept(SIZE)
 
 
 def rendered(template_name: str, items, key, name: str, **context) -> list[Markup]:
@@ -29,16 +26,10 @@ def rendered(template_name: str, items, key, name: str, **context) -> list[Marku
     out = []
     for item in items:
         item_key = (shared, key(item))
-        with _lock:
-            html = _pieces.get(item_key)
-            if html is not None:
-                _pieces.move_to_end(item_key)
+        html = _pieces.get(item_key)
         if html is None:
             html = Markup(template.render(**context, **{name: item}))
-            with _lock:
-                _pieces[item_key] = html
-                if len(_pieces) > SIZE:
-                    _pieces.popitem(last=False)
+            _pieces.put(item_key, html)
         out.append(html)
     return out
 

@@ -7,8 +7,6 @@ page shows (triggers of migration 0012, whatever wrote the change) and the site'
 roles and parameters move. A changed page is simply another key; the most recently shown `SIZE` pages stay.
 A reader with a message waiting (a flash) gets the page rendered for them.
 """
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 
 import sqlalchemy as sa
@@ -17,6 +15,7 @@ from flask import g, request, session
 from flask_wtf.csrf import generate_csrf
 
 from app.core.i18n import locale_code, timezone_name
+from app.core.kept import Kept
 from app.extensions import db
 
 #: pages remembered per process (an idea page is 20-40 KB)
@@ -24,8 +23,7 @@ SIZE = 500
 #: what a remembered page holds where the reader's CSRF token goes (letters only: escaping leaves it as is)
 CSRF_SLOT = "csrfslotQ7xW2pagecache"
 
-_pages: OrderedDict = OrderedDict()
-_lock = threading.Lock()
+_pages = Kept(SIZE)
 
 
 class PageGeneration(db.Model):
@@ -54,24 +52,17 @@ def remembered(key: tuple, render: Callable[[], str]) -> str:
     if session.get("_flashes"):
         return render()
     full_key = (key, locale_code(), timezone_name(), request.url_root, request.full_path)
-    with _lock:
-        html = _pages.get(full_key)
-        if html is not None:
-            _pages.move_to_end(full_key)
+    html = _pages.get(full_key)
     if html is None:
         g.rendering_to_keep = True
         try:
             html = render()
         finally:
             g.rendering_to_keep = False
-        with _lock:
-            _pages[full_key] = html
-            if len(_pages) > SIZE:
-                _pages.popitem(last=False)
+        _pages.put(full_key, html)
     return html.replace(CSRF_SLOT, generate_csrf()) if CSRF_SLOT in html else html
 
 
 def forget_all() -> None:
     """Forget every remembered page (a database restored under a running process, a test's fresh tables)."""
-    with _lock:
-        _pages.clear()
+    _pages.clear()
